@@ -1,0 +1,13 @@
+export { persistedCollectionOptions } from './persisted-collection'
+export type {
+  PersistedCollectionPersistenceOptions,
+  PersistedCollectionUtils,
+  PersistedLocalOnlyResult,
+} from './persisted-collection'
+export { createSQLitePersistence, SQLitePersistence } from './persistence'
+export type { SQLitePersistenceOptions, ChangeLogOptions } from './persistence'
+export type { SQLiteDriver, SQLiteExecutor, SQLiteRow, SQLiteValue, MaybePromise } from './driver'
+export type { PersistenceStatusSnapshot } from './status'
+export { encodeValue, decodeValue, encodeKey, decodeKey } from './codec'
+export { STORAGE_FORMAT } from './schema'
+export * from './errors'

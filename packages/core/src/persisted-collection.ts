@@ -1,0 +1,165 @@
+import {
+  localOnlyCollectionOptions,
+  PERSISTED_READINESS,
+  type LocalOnlyCollectionConfig,
+  type LocalOnlyCollectionUtils,
+  type CollectionConfig,
+  type SyncConfig,
+  type UtilsRecord,
+} from '@tanstack/db'
+import { decodeValue, encodeValue } from './codec'
+import { InvalidCollectionIdError, InvalidOptionsError } from './errors'
+import { createPersistedSync } from './persisted-sync'
+import { RestoreReadiness } from './readiness'
+import { PersistenceStatus, type PersistenceStatusSnapshot } from './status'
+import type { SQLitePersistence } from './persistence'
+import type { MigrateRows } from './store'
+
+export interface PersistedCollectionPersistenceOptions<T = unknown> {
+  /** Stable id: names the collection on disk. Required. */
+  id: string
+  persistence: SQLitePersistence
+  /**
+   * Version of the row shape. Synced collections: a change drops the rows and
+   * the source's resume metadata together, so the source resyncs in full.
+   * Local-only: a change is an error unless `migrate` is given. Default 1.
+   */
+  schemaVersion?: number
+  /**
+   * Local-only: transforms a row stored at an older `schemaVersion` in place
+   * (return `null` to drop it). Runs once, in one transaction, before the
+   * collection hydrates; if it throws, nothing changes.
+   */
+  migrate?: (row: unknown, fromVersion: number) => T | null
+  /** Hooks may render restored rows after this long without the source. Default 500 ms. */
+  networkTimeoutMs?: number
+  /** A synced collection with cached rows is marked ready after this long without its source. Default 3000 ms. */
+  offlineReadyTimeoutMs?: number
+}
+
+export interface PersistedCollectionUtils extends UtilsRecord {
+  getPersistenceStatus: () => PersistenceStatusSnapshot
+}
+
+type PersistenceKeys = keyof PersistedCollectionPersistenceOptions
+
+type SyncedInput = { sync: SyncConfig<any, any>; utils?: UtilsRecord } // eslint-disable-line @typescript-eslint/no-explicit-any
+
+type SyncedResult<TConfig extends SyncedInput> = Omit<TConfig, PersistenceKeys | 'utils'> & {
+  id: string
+  utils: (TConfig['utils'] extends UtilsRecord ? TConfig['utils'] : {}) & PersistedCollectionUtils // eslint-disable-line @typescript-eslint/no-empty-object-type
+}
+
+type LocalInput<T extends object, TKey extends string | number> = Omit<LocalOnlyCollectionConfig<T, never, TKey>, 'id'> &
+  PersistedCollectionPersistenceOptions<T> & { sync?: never }
+
+export type PersistedLocalOnlyResult<T extends object, TKey extends string | number> = CollectionConfig<
+  T,
+  TKey,
+  never,
+  LocalOnlyCollectionUtils & PersistedCollectionUtils
+> & { id: string; utils: LocalOnlyCollectionUtils & PersistedCollectionUtils }
+
+/**
+ * Makes a collection durable in SQLite. Without `sync` the collection is
+ * local-only and lives in SQLite; with one (e.g. `{...queryCollectionOptions(...)}`)
+ * SQLite keeps a durable replica of what the source synced.
+ */
+export function persistedCollectionOptions<TConfig extends SyncedInput>(
+  options: TConfig & PersistedCollectionPersistenceOptions,
+): SyncedResult<TConfig>
+export function persistedCollectionOptions<T extends object, TKey extends string | number = string | number>(
+  options: LocalInput<T, TKey>,
+): PersistedLocalOnlyResult<T, TKey>
+export function persistedCollectionOptions(options: object): unknown {
+  const {
+    persistence,
+    schemaVersion = 1,
+    migrate,
+    networkTimeoutMs = 500,
+    offlineReadyTimeoutMs = 3000,
+    ...config
+  } = options as Record<string, unknown> & PersistedCollectionPersistenceOptions
+  validate(options as Record<string, unknown>, schemaVersion, networkTimeoutMs, offlineReadyTimeoutMs)
+  const id = config.id as string
+  const readiness = new RestoreReadiness(networkTimeoutMs)
+  const status = new PersistenceStatus()
+  const utils = { getPersistenceStatus: () => status.snapshot() }
+  const base = {
+    persistence,
+    name: id,
+    schemaVersion,
+    migrate: migrate ? migrationPlan(migrate, schemaVersion) : undefined,
+    offlineReadyTimeoutMs,
+    readiness,
+    status,
+  }
+
+  if (config.sync !== undefined) {
+    const sync = createPersistedSync(config.sync as SyncConfig<object, string | number>, {
+      ...base,
+      kind: 'synced',
+      initialData: undefined,
+    })
+    return {
+      ...config,
+      sync,
+      utils: { ...(config.utils as UtilsRecord | undefined), ...utils },
+      [PERSISTED_READINESS]: readiness,
+    }
+  }
+
+  // Local-only: core's own local-only collection, with its loopback sync
+  // persisted. initialData is applied by us, on the first run only.
+  const { initialData, ...localConfig } = config as { initialData?: object[] } & Record<string, unknown>
+  const local = localOnlyCollectionOptions(localConfig as unknown as LocalOnlyCollectionConfig<object, never, string | number>)
+  return {
+    ...local,
+    sync: createPersistedSync(local.sync, { ...base, kind: 'local', initialData }),
+    utils: { ...local.utils, ...utils },
+    [PERSISTED_READINESS]: readiness,
+  }
+}
+
+function migrationPlan(
+  migrate: (row: unknown, fromVersion: number) => unknown,
+  to: number,
+): (from: number) => MigrateRows {
+  return (from) => ({
+    from,
+    to,
+    transform: (encoded) => {
+      const next = migrate(decodeValue(encoded), from)
+      return next === null ? null : encodeValue(next)
+    },
+  })
+}
+
+function validate(options: Record<string, unknown>, schemaVersion: unknown, ...timeouts: unknown[]): void {
+  if (typeof options.id !== 'string' || options.id.length === 0) {
+    throw new InvalidCollectionIdError(
+      'persistedCollectionOptions needs a stable, non-empty string `id`: it names the collection on disk, ' +
+        'so a generated id would lose the data at the next start.',
+    )
+  }
+  const persistence = options.persistence as { write?: unknown } | undefined
+  if (!persistence || typeof persistence.write !== 'function') {
+    throw new InvalidOptionsError(
+      'persistedCollectionOptions needs `persistence`, e.g. createNodeSQLitePersistence({ path }).',
+    )
+  }
+  if (typeof schemaVersion !== 'number' || !Number.isSafeInteger(schemaVersion) || schemaVersion < 0) {
+    throw new InvalidOptionsError(`schemaVersion must be a non-negative integer (got ${String(schemaVersion)}).`)
+  }
+  for (const t of timeouts) {
+    if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) {
+      throw new InvalidOptionsError(`Timeouts must be finite numbers >= 0 (got ${String(t)}).`)
+    }
+  }
+  if (options.sync !== undefined && typeof (options.sync as { sync?: unknown }).sync !== 'function') {
+    throw new InvalidOptionsError('`sync` must be a TanStack DB sync config with a `sync` function.')
+  }
+  if (options.migrate !== undefined && typeof options.migrate !== 'function') {
+    throw new InvalidOptionsError('`migrate` must be a function (row, fromVersion) => newRow | null.')
+  }
+}

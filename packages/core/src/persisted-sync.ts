@@ -1,0 +1,386 @@
+import { withAcceptedReceipt, type SyncConfig, type SyncConfigRes, type CleanupFn } from '@tanstack/db'
+import { buildBatch, isEmptyBatch } from './batch'
+import { decodeKey, decodeValue, type StoredKey } from './codec'
+import { coreBridge, type CoreBridge } from './core-bridge'
+import { isPromiseLike, type MaybePromise } from './driver'
+import { PersistenceError, PersistenceWriteError } from './errors'
+import { chain, type SQLitePersistence } from './persistence'
+import {
+  findCollection,
+  headSeq,
+  isOpenReadOnly,
+  loadCollectionMeta,
+  loadKeys,
+  loadRows,
+  openCollection,
+  requireResync,
+  writeBatch,
+  type CollectionKind,
+  type CollectionRecord,
+  type MigrateRows,
+  type StoredRow,
+} from './store'
+import { rowsTable } from './schema'
+import type { RestoreReadiness } from './readiness'
+import type { PersistenceStatus } from './status'
+
+type SyncParams<T extends object, TKey extends string | number> = Parameters<SyncConfig<T, TKey>['sync']>[0]
+
+export interface PersistedSyncContext {
+  readonly persistence: SQLitePersistence
+  readonly name: string
+  readonly kind: CollectionKind
+  readonly schemaVersion: number
+  readonly migrate: ((from: number) => MigrateRows | undefined) | undefined
+  readonly initialData: readonly object[] | undefined
+  /** Synced only: a cached collection becomes ready after this long without its source. */
+  readonly offlineReadyTimeoutMs: number
+  readonly readiness: RestoreReadiness
+  readonly status: PersistenceStatus
+}
+
+const ABORTED = (() => {
+  const controller = new AbortController()
+  controller.abort()
+  return controller.signal
+})()
+
+/**
+ * Wraps a sync config so that every transaction core accepts is persisted
+ * first, restored rows and metadata are seeded before the source starts, and
+ * other writers' commits flow in. See docs/architecture.md.
+ */
+export function createPersistedSync<T extends object, TKey extends string | number>(
+  inner: SyncConfig<T, TKey>,
+  ctx: PersistedSyncContext,
+): SyncConfig<T, TKey> {
+  return {
+    ...inner,
+    sync: (params) => new PersistedSyncRun<T, TKey>(inner, ctx, params).start(),
+  }
+}
+
+class PersistedSyncRun<T extends object, TKey extends string | number> {
+  private readonly bridge: CoreBridge<TKey>
+  private closed = false
+  private record: CollectionRecord | undefined
+  private innerResult: SyncConfigRes | undefined
+  private unsubscribe: (() => void) | undefined
+  private sourceReady = false
+  private cacheUsable = false
+  private offlineTimer: ReturnType<typeof setTimeout> | undefined
+  /** Remote keys waiting for the source's open transaction to commit (null: reload all). */
+  private queuedRemote: StoredKey[] | null | undefined
+  /** Async drivers: durable writes run in commit order. */
+  private writeChain: Promise<unknown> = Promise.resolve()
+  private readonly partial: boolean
+
+  constructor(
+    private readonly inner: SyncConfig<T, TKey>,
+    private readonly ctx: PersistedSyncContext,
+    private readonly params: SyncParams<T, TKey>,
+  ) {
+    this.bridge = coreBridge<TKey>(params.collection)
+    this.partial = (inner.rowUpdateMode ?? 'partial') === 'partial'
+  }
+
+  start(): SyncConfigRes {
+    this.ctx.readiness.restart()
+    this.ctx.status.failure = undefined
+    this.ctx.status.sourceError = undefined
+    let started: MaybePromise<void>
+    try {
+      started = chain(this.ctx.persistence.ready(), () => chain(this.open(), (record) => this.restore(record)))
+    } catch (error) {
+      this.failStart(error)
+      return { cleanup: () => this.cleanup() }
+    }
+    if (!isPromiseLike(started)) {
+      // Sync driver: the source already runs; hand core its own handlers.
+      return { ...this.innerResult, cleanup: () => this.cleanup() }
+    }
+    started.catch((error: unknown) => this.failStart(error))
+    return {
+      cleanup: () => this.cleanup(),
+      loadSubset: (options) => {
+        const load = this.innerResult?.loadSubset
+        try {
+          return load ? load(options) : true
+        } catch (error) {
+          return Promise.reject(error)
+        }
+      },
+      unloadSubset: (options) => {
+        try {
+          this.innerResult?.unloadSubset?.(options)
+        } catch {
+          // unloadSubset must never throw
+        }
+      },
+    }
+  }
+
+  private open(): MaybePromise<CollectionRecord> {
+    const { persistence, name, kind, schemaVersion, migrate } = this.ctx
+    return chain(persistence.read(() => findCollection(name)), (found) => {
+      // Opening an existing collection at its version is read-only.
+      if (isOpenReadOnly(found, schemaVersion)) {
+        return { num: found.num, table: rowsTable(found.num), created: false, reset: false }
+      }
+      return persistence.write(() => openCollection(name, kind, schemaVersion, persistence.writerId, migrate))
+    })
+  }
+
+  private restore(record: CollectionRecord): MaybePromise<void> {
+    this.record = record
+    // The change-log head is read before the rows, so a commit landing in
+    // between is re-applied later (idempotently), never missed.
+    const snapshot = this.ctx.persistence.read(function* () {
+      const seq = yield* headSeq()
+      const rows = yield* loadRows(record.table)
+      const meta = yield* loadCollectionMeta(record.num)
+      return { seq, rows, meta }
+    })
+    return chain(snapshot, ({ seq, rows, meta }) => {
+      if (this.closed) return
+      this.seed(rows, meta)
+      this.ctx.readiness.restored()
+      this.cacheUsable = this.ctx.kind === 'synced' && !record.created && !record.reset
+      this.unsubscribe = this.ctx.persistence.subscribe(record.num, seq, {
+        onRemoteChange: (keys) => this.onRemoteChange(keys),
+      })
+      if (record.created && this.ctx.initialData?.length) this.applyInitialData(this.ctx.initialData)
+      this.innerResult = normalize(this.inner.sync(this.wrappedParams()))
+      if (this.ctx.kind === 'synced' && this.cacheUsable && !this.sourceReady) this.startOfflineTimer()
+    })
+  }
+
+  private seed(rows: readonly StoredRow[], meta: ReadonlyArray<readonly [string, string]>): void {
+    const seeded: Array<{ key: TKey; value: object; metadata?: unknown }> = []
+    for (const row of rows) {
+      const key = decodeKey(row.key) as TKey
+      const metadata = row.meta === null ? undefined : decodeValue(row.meta)
+      if (row.value === null) continue
+      seeded.push({ key, value: decodeValue(row.value) as object, metadata })
+    }
+    this.bridge.seed(
+      seeded,
+      meta.map(([key, value]) => [key, decodeValue(value)] as const),
+    )
+  }
+
+  private applyInitialData(items: readonly object[]): void {
+    // First run only: later runs restore what initialData became.
+    const state = (this.params.collection as unknown as { _state: { pendingLocalChanges?: Set<unknown> } })._state
+    const wrapped = this.wrappedParams()
+    for (const item of items) state.pendingLocalChanges?.add(this.params.collection.getKeyFromItem(item as T))
+    wrapped.begin()
+    for (const item of items) wrapped.write({ type: 'insert', value: item as T })
+    wrapped.commit()
+  }
+
+  private wrappedParams(): SyncParams<T, TKey> {
+    const p = this.params
+    return {
+      ...p,
+      commit: (signal) => this.commit(signal),
+      markReady: () => {
+        if (this.closed) return
+        this.sourceReady = true
+        this.clearOfflineTimer()
+        p.markReady()
+      },
+      markError: (error) => {
+        if (this.closed) return
+        // A cached collection whose source fails before its first answer
+        // stays usable with the cached rows; the source keeps its own error.
+        if (this.cacheUsable && p.collection.status === 'loading') {
+          this.ctx.status.sourceError = error
+          this.clearOfflineTimer()
+          p.markReady()
+          return
+        }
+        p.markError(error)
+      },
+    }
+  }
+
+  /** The one choke point: persist core's open transaction, then let core accept it. */
+  private commit(signal?: AbortSignal): ReturnType<SyncParams<T, TKey>['commit']> {
+    const p = this.params
+    const record = this.record
+    const pending = this.bridge.openTransaction()
+    if (this.closed || !record || !pending || signal?.aborted || pending.invalidationError) {
+      return this.afterCommit(p.commit(signal))
+    }
+    if (this.ctx.kind === 'synced' && this.ctx.status.failure) return this.afterCommit(p.commit(signal))
+    let batch
+    try {
+      batch = buildBatch(this.bridge, pending)
+    } catch (error) {
+      return this.fail(error, signal)
+    }
+    if (isEmptyBatch(batch)) return this.afterCommit(p.commit(signal))
+    const { persistence } = this.ctx
+    const write = () => writeBatch(record.num, record.table, batch, persistence.writerId)
+    if (persistence.isSync) {
+      let seq: number
+      try {
+        seq = persistence.writeSync(write)
+      } catch (error) {
+        return this.fail(error instanceof PersistenceError ? error : new PersistenceWriteError(this.ctx.name, error), signal)
+      }
+      persistence.afterCommit(seq)
+      return this.afterCommit(p.commit(signal))
+    }
+    // Async driver: core accepts now, the receipt's acceptance waits for disk.
+    const durable = (this.writeChain = this.writeChain.then(() => persistence.write(write))).then(
+      (seq) => persistence.afterCommit(seq as number),
+      (error: unknown) => {
+        const failure = new PersistenceWriteError(this.ctx.name, error)
+        this.recordFailure(failure)
+        throw failure
+      },
+    )
+    const visible = p.commit(signal)
+    this.afterCommit(visible)
+    return withAcceptedReceipt(visible === true ? Promise.resolve() : visible, durable)
+  }
+
+  private fail(error: unknown, signal?: AbortSignal): ReturnType<SyncParams<T, TKey>['commit']> {
+    if (this.ctx.kind === 'local') {
+      // Nothing reached disk: abandon core's transaction too, so the user's
+      // write fails whole instead of living only in memory.
+      const abandoned = this.params.commit(ABORTED)
+      if (abandoned !== true) abandoned.catch(() => undefined)
+      this.flushRemote()
+      throw error
+    }
+    this.recordFailure(error)
+    const receipt = this.afterCommit(this.params.commit(signal))
+    this.params.markError(error)
+    return receipt
+  }
+
+  /**
+   * A synced write failed: stop persisting this run (what is on disk stays
+   * consistent with its resume metadata) and make the next start resync.
+   */
+  private recordFailure(error: unknown): void {
+    this.ctx.status.failure = error
+    const record = this.record
+    if (!record) return
+    try {
+      const marked = this.ctx.persistence.write(() => requireResync(record.num))
+      if (isPromiseLike(marked)) marked.catch(() => undefined)
+    } catch {
+      // Best effort: with nothing written after the failure, the stored
+      // rows still match the stored resume metadata.
+    }
+  }
+
+  private afterCommit<R>(receipt: R): R {
+    this.flushRemote()
+    return receipt
+  }
+
+  private onRemoteChange(keys: readonly StoredKey[] | null): void {
+    if (this.closed) return
+    if (keys === null || this.queuedRemote === null) this.queuedRemote = null
+    else this.queuedRemote = [...(this.queuedRemote ?? []), ...keys]
+    this.flushRemote()
+  }
+
+  /** Applies other writers' commits, never inside the source's open transaction. */
+  private flushRemote(): void {
+    const queued = this.queuedRemote
+    const record = this.record
+    if (queued === undefined || this.closed || !record || this.bridge.openTransaction()) return
+    this.queuedRemote = undefined
+    const rows = this.ctx.persistence.read(() =>
+      queued === null ? loadRows(record.table) : loadKeys(record.table, [...new Set(queued)]),
+    )
+    const apply = (stored: readonly StoredRow[]) => {
+      if (this.closed) return
+      if (this.bridge.openTransaction()) {
+        this.onRemoteChange(queued)
+        return
+      }
+      this.applyRemote(queued, stored)
+    }
+    if (isPromiseLike(rows)) rows.then(apply, (error: unknown) => this.onRemoteReadError(error, queued))
+    else apply(rows)
+  }
+
+  private onRemoteReadError(error: unknown, queued: StoredKey[] | null): void {
+    console.error(`[persistdb] reading another writer's changes to "${this.ctx.name}" failed; will retry`, error)
+    if (queued === null || this.queuedRemote === null) this.queuedRemote = null
+    else this.queuedRemote = [...(this.queuedRemote ?? []), ...queued]
+  }
+
+  private applyRemote(keys: readonly StoredKey[] | null, stored: readonly StoredRow[]): void {
+    const p = this.params
+    const byKey = new Map<string | number, StoredRow>()
+    for (const row of stored) byKey.set(decodeKey(row.key), row)
+    p.begin()
+    if (keys === null) p.truncate({ markReady: false })
+    for (const key of keys === null ? byKey.keys() : new Set(keys)) {
+      const k = key as TKey
+      const row = byKey.get(key)
+      const exists = keys !== null && this.bridge.acceptedRow(k) !== undefined
+      if (row?.value == null) {
+        if (exists) p.write({ type: 'delete', key: k })
+      } else {
+        const value = decodeValue(row.value) as T
+        if (exists && this.partial) {
+          // Partial mode would merge; the stored row replaces the old one.
+          p.write({ type: 'delete', key: k })
+          p.write({ type: 'insert', value })
+        } else p.write({ type: exists ? 'update' : 'insert', value })
+      }
+      if (row?.meta != null) p.metadata?.row.set(k, decodeValue(row.meta))
+      else if (row || exists) p.metadata?.row.delete(k)
+    }
+    const receipt = p.commit()
+    if (receipt !== true) receipt.catch(() => undefined)
+  }
+
+  private startOfflineTimer(): void {
+    this.offlineTimer = setTimeout(() => {
+      this.offlineTimer = undefined
+      if (!this.closed && !this.sourceReady && this.params.collection.status === 'loading') this.params.markReady()
+    }, this.ctx.offlineReadyTimeoutMs)
+  }
+
+  private clearOfflineTimer(): void {
+    if (this.offlineTimer) clearTimeout(this.offlineTimer)
+    this.offlineTimer = undefined
+  }
+
+  private failStart(error: unknown): void {
+    if (this.closed) return
+    this.ctx.readiness.failed(error)
+    this.ctx.status.failure = error
+    this.params.markError(error)
+  }
+
+  /** The fence closes before the source's cleanup runs: its deletes never reach disk. */
+  private cleanup(): void | Promise<void> {
+    this.closed = true
+    this.clearOfflineTimer()
+    this.unsubscribe?.()
+    const cleanup = this.innerResult?.cleanup
+    if (!cleanup) return
+    try {
+      const result = cleanup()
+      if (isPromiseLike(result)) return result.catch(() => undefined)
+    } catch {
+      // cleanup must never throw
+    }
+  }
+}
+
+function normalize(result: void | CleanupFn | SyncConfigRes): SyncConfigRes {
+  if (typeof result === 'function') return { cleanup: result }
+  return result ?? {}
+}

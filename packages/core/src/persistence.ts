@@ -1,0 +1,239 @@
+import { isPromiseLike, type MaybePromise, type SQLiteDriver } from './driver'
+import { InvalidOptionsError, PersistenceClosedError } from './errors'
+import { drive, driveInTransaction, expectSync, type StorageOp } from './runner'
+import { migrate, readFormat, STORAGE_FORMAT } from './schema'
+import { changesSince, dropCollection, headSeq, pruneChanges, type ChangeEntry } from './store'
+import type { StoredKey } from './codec'
+
+export interface ChangeLogOptions {
+  /** Entries kept at most (0: no count limit). Default 10 000. */
+  maxEntries?: number
+  /** Entries older than this are pruned (0: no age limit). Default 24 h. */
+  maxAgeMs?: number
+}
+
+export interface SQLitePersistenceOptions {
+  driver: SQLiteDriver
+  /**
+   * How often to look for transactions other writers (processes, windows,
+   * other persistence objects) committed to the same file. 0 disables it.
+   * Default 100 ms.
+   */
+  pollIntervalMs?: number
+  changeLog?: ChangeLogOptions
+}
+
+/** What a collection binding does with changes another writer committed. */
+export interface RemoteChangeListener {
+  /** Keys to reload from disk, or null to reload the whole collection. */
+  onRemoteChange(keys: readonly StoredKey[] | null): void
+}
+
+/**
+ * One database shared by any number of collections. It owns the driver,
+ * brings the storage format up to date, and carries other writers' commits to
+ * the collections that live here (see docs/architecture.md).
+ */
+export class SQLitePersistence {
+  readonly driver: SQLiteDriver
+  /** Identifies this object's entries in the shared change log. */
+  readonly writerId: string
+  private readonly pollIntervalMs: number
+  private readonly maxEntries: number
+  private readonly maxAgeMs: number
+  private initialized = false
+  private initializing: Promise<void> | undefined
+  private closed = false
+  private lastSeq = -1
+  private commitsSincePrune = 0
+  private timer: ReturnType<typeof setInterval> | undefined
+  private readonly listeners = new Map<number, Set<RemoteChangeListener>>()
+
+  constructor(options: SQLitePersistenceOptions) {
+    if (!options?.driver) throw new InvalidOptionsError('createSQLitePersistence needs a `driver`.')
+    this.driver = options.driver
+    this.pollIntervalMs = nonNegative(options.pollIntervalMs ?? 100, 'pollIntervalMs')
+    this.maxEntries = nonNegative(options.changeLog?.maxEntries ?? 10_000, 'changeLog.maxEntries')
+    this.maxAgeMs = nonNegative(options.changeLog?.maxAgeMs ?? 24 * 60 * 60 * 1000, 'changeLog.maxAgeMs')
+    this.writerId = randomId()
+  }
+
+  get isSync(): boolean {
+    return this.driver.mode === 'sync'
+  }
+
+  /** Brings the file to the current storage format once; takes the write lock only when it must. */
+  ready(): MaybePromise<void> {
+    if (this.closed) throw new PersistenceClosedError()
+    if (this.initialized) return
+    if (this.initializing) return this.initializing
+    const result = chain(drive(this.driver, readFormat()), (format) =>
+      format === STORAGE_FORMAT ? undefined : driveInTransaction(this.driver, () => migrate()),
+    )
+    if (!isPromiseLike(result)) {
+      this.initialized = true
+      return
+    }
+    this.initializing = result.then(
+      () => {
+        this.initialized = true
+        this.initializing = undefined
+      },
+      (error: unknown) => {
+        this.initializing = undefined
+        throw error
+      },
+    )
+    return this.initializing
+  }
+
+  read<T>(op: () => StorageOp<T>): MaybePromise<T> {
+    if (this.closed) throw new PersistenceClosedError()
+    return chain(this.ready(), () => drive(this.driver, op()))
+  }
+
+  write<T>(op: () => StorageOp<T>): MaybePromise<T> {
+    if (this.closed) throw new PersistenceClosedError()
+    return chain(this.ready(), () => driveInTransaction(this.driver, op))
+  }
+
+  /** Synchronous read/write for sync drivers; throws if the driver is async. */
+  readSync<T>(op: () => StorageOp<T>): T {
+    return expectSync(this.read(op), 'a read')
+  }
+
+  writeSync<T>(op: () => StorageOp<T>): T {
+    return expectSync(this.write(op), 'a write transaction')
+  }
+
+  /** Called after each committed transaction of ours: prunes the change log now and then. */
+  afterCommit(seq: number): void {
+    if (++this.commitsSincePrune < 64) return
+    this.commitsSincePrune = 0
+    const result = this.write(() => pruneChanges(seq, this.maxEntries, this.maxAgeMs))
+    if (isPromiseLike(result)) void result.catch(() => undefined)
+  }
+
+  /** Prunes the change log right now (maintenance; it also happens every 64 commits). */
+  pruneChangeLog(): MaybePromise<void> {
+    return this.write(() => pruneAll(this.maxEntries, this.maxAgeMs))
+  }
+
+  /** Deletes a collection's rows, metadata and registry entry. */
+  dropCollection(name: string): MaybePromise<boolean> {
+    return this.write(() => dropCollection(name, this.writerId))
+  }
+
+  subscribe(collectionNum: number, fromSeq: number, listener: RemoteChangeListener): () => void {
+    let set = this.listeners.get(collectionNum)
+    if (!set) this.listeners.set(collectionNum, (set = new Set()))
+    set.add(listener)
+    if (this.lastSeq < 0 || fromSeq < this.lastSeq) this.lastSeq = fromSeq
+    this.startPolling()
+    return () => {
+      set.delete(listener)
+      if (set.size === 0) this.listeners.delete(collectionNum)
+      if (this.listeners.size === 0) this.stopPolling()
+    }
+  }
+
+  private startPolling(): void {
+    if (this.timer || this.pollIntervalMs === 0 || this.closed) return
+    this.timer = setInterval(() => this.poll(), this.pollIntervalMs)
+    // Polling never keeps a process alive on its own.
+    ;(this.timer as { unref?: () => void }).unref?.()
+  }
+
+  private stopPolling(): void {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = undefined
+  }
+
+  private polling = false
+
+  /** Looks for other writers' commits now. Returns once they are applied. */
+  poll(): MaybePromise<void> {
+    if (this.closed || this.polling || this.listeners.size === 0) return
+    this.polling = true
+    const done = () => {
+      this.polling = false
+    }
+    try {
+      const result = chain(this.read(headSeq), (head) => {
+        if (head <= this.lastSeq) return
+        return chain(this.read(() => changesSince(this.lastSeq)), (entries) => this.dispatch(entries, head))
+      })
+      if (isPromiseLike(result)) return result.then(done, (error) => {
+        done()
+        reportPollError(error)
+      })
+      done()
+    } catch (error) {
+      done()
+      reportPollError(error)
+    }
+  }
+
+  private dispatch(entries: readonly ChangeEntry[], head: number): void {
+    // A gap means entries were pruned before we read them: reload everything.
+    const gap = (entries[0]?.seq ?? head + 1) !== this.lastSeq + 1
+    const from = this.lastSeq
+    this.lastSeq = Math.max(head, entries.at(-1)?.seq ?? from)
+    if (gap) {
+      for (const set of this.listeners.values()) for (const l of set) l.onRemoteChange(null)
+      return
+    }
+    const perCollection = new Map<number, StoredKey[] | null>()
+    for (const entry of entries) {
+      if (entry.writer === this.writerId || !this.listeners.has(entry.collection)) continue
+      const known = perCollection.get(entry.collection)
+      if (known === null) continue
+      if (entry.keys === null) perCollection.set(entry.collection, null)
+      else if (known) known.push(...entry.keys)
+      else perCollection.set(entry.collection, [...entry.keys])
+    }
+    for (const [num, keys] of perCollection) {
+      for (const listener of this.listeners.get(num) ?? []) listener.onRemoteChange(keys && [...new Set(keys)])
+    }
+  }
+
+  close(): MaybePromise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.stopPolling()
+    this.listeners.clear()
+    return this.driver.close()
+  }
+}
+
+export function createSQLitePersistence(options: SQLitePersistenceOptions): SQLitePersistence {
+  return new SQLitePersistence(options)
+}
+
+function* pruneAll(maxEntries: number, maxAgeMs: number): StorageOp<void> {
+  const head = yield* headSeq()
+  yield* pruneChanges(head, maxEntries, maxAgeMs)
+}
+
+/** Chains without leaving the current tick when the value is already there (sync drivers). */
+export function chain<A, B>(value: MaybePromise<A>, fn: (a: A) => MaybePromise<B>): MaybePromise<B> {
+  return isPromiseLike(value) ? value.then(fn) : fn(value)
+}
+
+function nonNegative(value: number, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidOptionsError(`${name} must be a finite number >= 0 (got ${String(value)}).`)
+  }
+  return value
+}
+
+function randomId(): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto
+  if (c?.randomUUID) return c.randomUUID()
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`
+}
+
+function reportPollError(error: unknown): void {
+  // A failed poll is retried at the next tick; nothing was applied from it.
+  console.error('[persistdb] reading other writers\' changes failed; retrying', error)
+}

@@ -1,0 +1,273 @@
+import { SchemaVersionMismatchError, MigrationFailedError } from './errors'
+import { createRowsTableSql, rowsTable } from './schema'
+import { query, run, type StorageOp } from './runner'
+import type { SQLiteValue } from './driver'
+import type { StoredKey } from './codec'
+
+/**
+ * Storage operations for one collection: registry, version handling,
+ * hydration, the write batch and the change log. Values arrive here already
+ * encoded; this file only speaks SQL.
+ */
+export type CollectionKind = 'local' | 'synced'
+
+export interface CollectionRecord {
+  readonly num: number
+  readonly table: string
+  /** True when this open created the collection (first run: apply initialData). */
+  readonly created: boolean
+  /** True when this open dropped rows and metadata (schema bump or a previous failed write). */
+  readonly reset: boolean
+}
+
+export interface StoredRow {
+  readonly key: SQLiteValue
+  readonly value: string | null
+  readonly meta: string | null
+}
+
+/** Sentinel: leave a row's metadata as it is. */
+export const KEEP_META = Symbol('keep-meta')
+
+export interface RowWrite {
+  readonly key: StoredKey
+  /** Encoded row, or null when the row no longer exists. */
+  readonly value: string | null
+  /** Encoded metadata, null to clear it, KEEP_META to leave it. */
+  readonly meta: string | null | typeof KEEP_META
+}
+
+export interface CommitBatch {
+  readonly truncate: boolean
+  readonly rows: readonly RowWrite[]
+  /** Collection metadata: encoded value, or null to delete the key. */
+  readonly collectionMeta: ReadonlyArray<readonly [string, string | null]>
+}
+
+export interface MigrateRows {
+  readonly from: number
+  readonly to: number
+  /** Returns the new encoded value, or null to delete the row. */
+  readonly transform: (encodedValue: string) => string | null
+}
+
+interface RegistryRow {
+  num: number
+  schemaVersion: number
+  resyncRequired: boolean
+}
+
+export function* findCollection(name: string): StorageOp<RegistryRow | undefined> {
+  const rows = yield* query(
+    `SELECT id, schema_version, resync_required FROM persistdb_collections WHERE name = ?`,
+    [name],
+  )
+  const row = rows[0]
+  if (!row) return undefined
+  return { num: Number(row.id), schemaVersion: Number(row.schema_version), resyncRequired: Number(row.resync_required) === 1 }
+}
+
+/** True when opening needs no write: the collection exists, versions match, nothing to reset. */
+export function isOpenReadOnly(found: RegistryRow | undefined, schemaVersion: number): found is RegistryRow {
+  return found !== undefined && found.schemaVersion === schemaVersion && !found.resyncRequired
+}
+
+/**
+ * Creates, resets or migrates a collection. Runs inside a write transaction
+ * (re-reading the registry there, since another writer may have got first).
+ */
+export function* openCollection(
+  name: string,
+  kind: CollectionKind,
+  schemaVersion: number,
+  writer: string,
+  migrateRows: ((from: number) => MigrateRows | undefined) | undefined,
+): StorageOp<CollectionRecord> {
+  const found = yield* findCollection(name)
+  if (!found) {
+    const inserted = yield* query(
+      `INSERT INTO persistdb_collections (name, schema_version, kind, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+      [name, schemaVersion, kind, Date.now()],
+    )
+    const num = Number(inserted[0]!.id)
+    yield run(createRowsTableSql(num))
+    return { num, table: rowsTable(num), created: true, reset: false }
+  }
+  const { num } = found
+  const table = rowsTable(num)
+  yield run(createRowsTableSql(num))
+  if (found.schemaVersion === schemaVersion && !found.resyncRequired) {
+    return { num, table, created: false, reset: false }
+  }
+  if (kind === 'synced') {
+    // Rows and the source's resume metadata go together, atomically: the
+    // source must resync in full, never resume "up to date" over no rows.
+    yield* clearCollection(num, writer)
+    yield run(`UPDATE persistdb_collections SET schema_version = ?, kind = ?, resync_required = 0 WHERE id = ?`, [
+      schemaVersion,
+      kind,
+      num,
+    ])
+    return { num, table, created: false, reset: true }
+  }
+  if (found.resyncRequired && found.schemaVersion === schemaVersion) {
+    yield run(`UPDATE persistdb_collections SET resync_required = 0 WHERE id = ?`, [num])
+    return { num, table, created: false, reset: false }
+  }
+  const plan = found.schemaVersion < schemaVersion ? migrateRows?.(found.schemaVersion) : undefined
+  if (!plan) throw new SchemaVersionMismatchError(name, found.schemaVersion, schemaVersion)
+  try {
+    yield* migrateCollectionRows(table, plan)
+  } catch (error) {
+    throw new MigrationFailedError(name, found.schemaVersion, schemaVersion, error)
+  }
+  yield run(`UPDATE persistdb_collections SET schema_version = ? WHERE id = ?`, [schemaVersion, num])
+  yield* logChange(num, writer, null)
+  return { num, table, created: false, reset: true }
+}
+
+function* migrateCollectionRows(table: string, plan: MigrateRows): StorageOp<void> {
+  const rows = yield* query(`SELECT key, value FROM ${table} WHERE value IS NOT NULL`)
+  for (const row of rows) {
+    const next = plan.transform(String(row.value))
+    if (next === null) yield run(`DELETE FROM ${table} WHERE key = ?`, [row.key ?? null])
+    else yield run(`UPDATE ${table} SET value = ? WHERE key = ?`, [next, row.key ?? null])
+  }
+}
+
+export function* clearCollection(num: number, writer: string): StorageOp<void> {
+  yield run(`DELETE FROM ${rowsTable(num)}`)
+  yield run(`DELETE FROM persistdb_collection_meta WHERE collection = ?`, [num])
+  yield* logChange(num, writer, null)
+}
+
+export function* dropCollection(name: string, writer: string): StorageOp<boolean> {
+  const found = yield* findCollection(name)
+  if (!found) return false
+  yield run(`DROP TABLE IF EXISTS ${rowsTable(found.num)}`)
+  yield run(`DELETE FROM persistdb_collection_meta WHERE collection = ?`, [found.num])
+  yield run(`DELETE FROM persistdb_collections WHERE id = ?`, [found.num])
+  yield* logChange(found.num, writer, null)
+  return true
+}
+
+/** Marks a collection so its next open resets it (after a failed synced write). */
+export function* requireResync(num: number): StorageOp<void> {
+  yield run(`UPDATE persistdb_collections SET resync_required = 1 WHERE id = ?`, [num])
+}
+
+export function* loadRows(table: string): StorageOp<readonly StoredRow[]> {
+  return (yield* query(`SELECT key, value, meta FROM ${table}`)) as unknown as readonly StoredRow[]
+}
+
+export function* loadKeys(table: string, keys: readonly StoredKey[]): StorageOp<readonly StoredRow[]> {
+  const out: StoredRow[] = []
+  for (let i = 0; i < keys.length; i += CHUNK) {
+    const chunk = keys.slice(i, i + CHUNK)
+    const rows = yield* query(`SELECT key, value, meta FROM ${table} WHERE key IN (${placeholders(chunk.length)})`, chunk)
+    out.push(...(rows as unknown as readonly StoredRow[]))
+  }
+  return out
+}
+
+export function* loadCollectionMeta(num: number): StorageOp<ReadonlyArray<readonly [string, string]>> {
+  const rows = yield* query(`SELECT key, value FROM persistdb_collection_meta WHERE collection = ?`, [num])
+  return rows.map((r) => [String(r.key), String(r.value)] as const)
+}
+
+/** Largest change-log position ever assigned (survives pruning). */
+export function* headSeq(): StorageOp<number> {
+  const rows = yield* query(`SELECT seq FROM sqlite_sequence WHERE name = 'persistdb_changes'`)
+  return rows[0] ? Number(rows[0].seq) : 0
+}
+
+export interface ChangeEntry {
+  readonly seq: number
+  readonly collection: number
+  readonly writer: string
+  /** Affected keys, or null when the whole collection must be reloaded. */
+  readonly keys: readonly StoredKey[] | null
+}
+
+export function* changesSince(seq: number): StorageOp<readonly ChangeEntry[]> {
+  const rows = yield* query(`SELECT seq, collection, writer, keys FROM persistdb_changes WHERE seq > ? ORDER BY seq`, [
+    seq,
+  ])
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    collection: Number(r.collection),
+    writer: String(r.writer),
+    keys: r.keys === null ? null : (JSON.parse(String(r.keys)) as StoredKey[]),
+  }))
+}
+
+/** Past this many keys a log entry says "reload" instead of listing them. */
+const MAX_LOGGED_KEYS = 2000
+
+export function* logChange(num: number, writer: string, keys: readonly StoredKey[] | null): StorageOp<number> {
+  const listed = keys && keys.length <= MAX_LOGGED_KEYS ? JSON.stringify(keys) : null
+  const rows = yield* query(`INSERT INTO persistdb_changes (collection, writer, keys, at) VALUES (?, ?, ?, ?) RETURNING seq`, [
+    num,
+    writer,
+    listed,
+    Date.now(),
+  ])
+  return Number(rows[0]!.seq)
+}
+
+export function* pruneChanges(head: number, maxEntries: number, maxAgeMs: number): StorageOp<void> {
+  if (maxEntries > 0) yield run(`DELETE FROM persistdb_changes WHERE seq <= ?`, [head - maxEntries])
+  if (maxAgeMs > 0) yield run(`DELETE FROM persistdb_changes WHERE at < ? AND seq < ?`, [Date.now() - maxAgeMs, head])
+}
+
+const CHUNK = 64
+
+function placeholders(n: number, group = '?'): string {
+  return new Array<string>(n).fill(group).join(', ')
+}
+
+/**
+ * Writes one committed transaction. Rows are grouped by statement shape and
+ * written with multi-row statements of up to CHUNK rows; no read before write.
+ * Returns the change-log position of the transaction.
+ */
+export function* writeBatch(num: number, table: string, batch: CommitBatch, writer: string): StorageOp<number> {
+  if (batch.truncate) yield run(`DELETE FROM ${table}`)
+  const withMeta: SQLiteValue[] = []
+  const valueOnly: SQLiteValue[] = []
+  const deletes: SQLiteValue[] = []
+  const keys: StoredKey[] = []
+  for (const row of batch.rows) {
+    keys.push(row.key)
+    if (row.value === null && (row.meta === null || row.meta === KEEP_META)) deletes.push(row.key)
+    else if (row.meta === KEEP_META) valueOnly.push(row.key, row.value)
+    else withMeta.push(row.key, row.value, row.meta)
+  }
+  yield* chunked(withMeta, 3, (n) =>
+    `INSERT INTO ${table} (key, value, meta) VALUES ${placeholders(n, '(?, ?, ?)')} ` +
+    `ON CONFLICT (key) DO UPDATE SET value = excluded.value, meta = excluded.meta`,
+  )
+  yield* chunked(valueOnly, 2, (n) =>
+    `INSERT INTO ${table} (key, value) VALUES ${placeholders(n, '(?, ?)')} ` +
+    `ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+  )
+  yield* chunked(deletes, 1, (n) => `DELETE FROM ${table} WHERE key IN (${placeholders(n)})`)
+  for (const [key, value] of batch.collectionMeta) {
+    if (value === null) yield run(`DELETE FROM persistdb_collection_meta WHERE collection = ? AND key = ?`, [num, key])
+    else
+      yield run(
+        `INSERT INTO persistdb_collection_meta (collection, key, value) VALUES (?, ?, ?) ` +
+          `ON CONFLICT (collection, key) DO UPDATE SET value = excluded.value`,
+        [num, key, value],
+      )
+  }
+  return yield* logChange(num, writer, batch.truncate ? null : keys)
+}
+
+function* chunked(params: SQLiteValue[], width: number, sql: (rows: number) => string): StorageOp<void> {
+  const total = params.length / width
+  for (let start = 0; start < total; start += CHUNK) {
+    const n = Math.min(CHUNK, total - start)
+    yield run(sql(n), n === total ? params : params.slice(start * width, (start + n) * width))
+  }
+}
