@@ -200,7 +200,12 @@ describe('encodeValue/decodeValue examples', () => {
   })
 
   it('never confuses user objects owning "$pdb" with tags', () => {
-    const lookalikes = [{ $pdb: 'u' }, { $pdb: 'd', v: 0 }, { $pdb: 'o', v: { $pdb: 'u' } }, { $pdb: undefined }]
+    const lookalikes = [
+      { $pdb: 'u' },
+      { $pdb: 'd', v: 0 },
+      { $pdb: 'o', v: { $pdb: 'u' } },
+      { $pdb: undefined },
+    ]
     for (const v of lookalikes) {
       expectExact(v, roundTrip(v))
     }
