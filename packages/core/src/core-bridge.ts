@@ -44,8 +44,11 @@ export interface CoreBridge<TKey> {
   openTransaction(): PendingSyncTransaction<TKey> | undefined
   /** The row core will hold for `key` once every accepted and staged write applies. */
   acceptedRow(key: TKey): object | undefined
-  /** Seeds restored rows exactly as core's own DbClient hydration does. */
-  seed(rows: ReadonlyArray<{ key: TKey; value: object; metadata?: unknown }>, collectionMeta: ReadonlyArray<readonly [string, unknown]>): void
+  /**
+   * Seeds restored rows exactly as core's own DbClient hydration does. A row
+   * without `value` is metadata core kept for a key that has no row.
+   */
+  seed(rows: ReadonlyArray<{ key: TKey; value?: object; metadata?: unknown }>, collectionMeta: ReadonlyArray<readonly [string, unknown]>): void
 }
 
 export function coreBridge<TKey>(collection: unknown): CoreBridge<TKey> {
@@ -70,23 +73,26 @@ export function coreBridge<TKey>(collection: unknown): CoreBridge<TKey> {
     seed(rows, collectionMeta) {
       if (rows.length === 0 && collectionMeta.length === 0) return
       const rowMetadataWrites = new Map<TKey, MetadataWrite>()
+      const operations: SeedTransaction<TKey>['operations'] = []
       for (const row of rows) {
         if (row.metadata !== undefined) rowMetadataWrites.set(row.key, { type: 'set', value: row.metadata })
+        if (row.value === undefined) continue
         s.hydrationSeedKeys.add(row.key)
         s.hydratedKeys.add(row.key)
+        operations.push({
+          type: s.getAcceptedSyncedRow(row.key) === undefined ? 'insert' : 'update',
+          key: row.key,
+          value: row.value,
+        })
       }
       s.acceptSeedTransaction({
         committed: true,
         applicationStarted: false,
         layoutChanged: false,
-        operations: rows.map((row) => ({
-          type: s.getAcceptedSyncedRow(row.key) === undefined ? 'insert' : 'update',
-          key: row.key,
-          value: row.value,
-        })),
+        operations,
         rowMetadataWrites,
         explicitRowMetadataWrites: new Map(
-          [...rowMetadataWrites].map(([key, write]) => [key, { position: rows.length, write }]),
+          [...rowMetadataWrites].map(([key, write]) => [key, { position: operations.length, write }]),
         ),
         collectionMetadataWrites: new Map(collectionMeta.map(([key, value]) => [key, { type: 'set', value }])),
         applied: deferred(),

@@ -4,13 +4,17 @@ import {
   type LocalOnlyCollectionConfig,
   type LocalOnlyCollectionUtils,
   type CollectionConfig,
+  type DeleteMutationFn,
+  type InsertMutationFn,
   type SyncConfig,
+  type UpdateMutationFn,
   type UtilsRecord,
 } from '@tanstack/db'
 import { decodeValue, encodeValue } from './codec'
 import { InvalidCollectionIdError, InvalidOptionsError } from './errors'
 import { createPersistedSync } from './persisted-sync'
 import { RestoreReadiness } from './readiness'
+import { DurableQueue } from './durable-queue'
 import { PersistenceStatus, type PersistenceStatusSnapshot } from './status'
 import type { SQLitePersistence } from './persistence'
 import type { MigrateRows } from './store'
@@ -45,10 +49,32 @@ type PersistenceKeys = keyof PersistedCollectionPersistenceOptions
 
 type SyncedInput = { sync: SyncConfig<any, any>; utils?: UtilsRecord } // eslint-disable-line @typescript-eslint/no-explicit-any
 
-type SyncedResult<TConfig extends SyncedInput> = Omit<TConfig, PersistenceKeys | 'utils'> & {
-  id: string
-  utils: (TConfig['utils'] extends UtilsRecord ? TConfig['utils'] : {}) & PersistedCollectionUtils // eslint-disable-line @typescript-eslint/no-empty-object-type
-}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+type InnerUtils<TConfig extends SyncedInput> = TConfig['utils'] extends UtilsRecord ? TConfig['utils'] : {}
+
+type SyncedUtils<TConfig extends SyncedInput> = InnerUtils<TConfig> & PersistedCollectionUtils
+
+type MutationHandlerKeys = 'onInsert' | 'onUpdate' | 'onDelete'
+
+/**
+ * The handlers are retyped with the widened utils: left with the inner
+ * config's utils type, createCollection would infer that narrower type from
+ * their parameters and drop `getPersistenceStatus` from `collection.utils`.
+ */
+type SyncedHandlers<TConfig extends SyncedInput> =
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  TConfig extends CollectionConfig<infer T, infer TKey, any, any>
+    ? {
+        onInsert?: InsertMutationFn<T, TKey, SyncedUtils<TConfig>>
+        onUpdate?: UpdateMutationFn<T, TKey, SyncedUtils<TConfig>>
+        onDelete?: DeleteMutationFn<T, TKey, SyncedUtils<TConfig>>
+      }
+    : unknown
+
+type SyncedKeys = PersistenceKeys | 'utils' | MutationHandlerKeys
+
+type SyncedResult<TConfig extends SyncedInput> = Omit<TConfig, SyncedKeys> &
+  SyncedHandlers<TConfig> & { id: string; utils: SyncedUtils<TConfig> }
 
 type LocalInput<T extends object, TKey extends string | number> = Omit<LocalOnlyCollectionConfig<T, never, TKey>, 'id'> &
   PersistedCollectionPersistenceOptions<T> & { sync?: never }
@@ -93,6 +119,7 @@ export function persistedCollectionOptions(options: object): unknown {
     offlineReadyTimeoutMs,
     readiness,
     status,
+    durability: new DurableQueue(),
   }
 
   if (config.sync !== undefined) {
@@ -112,13 +139,49 @@ export function persistedCollectionOptions(options: object): unknown {
   // Local-only: core's own local-only collection, with its loopback sync
   // persisted. initialData is applied by us, on the first run only.
   const { initialData, ...localConfig } = config as { initialData?: object[] } & Record<string, unknown>
-  const local = localOnlyCollectionOptions(localConfig as unknown as LocalOnlyCollectionConfig<object, never, string | number>)
+  const sync = persistence.isSync
+  const local = localOnlyCollectionOptions({
+    ...localConfig,
+    // Async driver: every write goes through a handler, so it can wait for disk.
+    ...(sync ? {} : { onInsert: localConfig.onInsert ?? noop, onUpdate: localConfig.onUpdate ?? noop, onDelete: localConfig.onDelete ?? noop }),
+  } as unknown as LocalOnlyCollectionConfig<object, never, string | number>)
   return {
     ...local,
+    ...(sync ? {} : awaitDurability(local, base.durability)),
     sync: createPersistedSync(local.sync, { ...base, kind: 'local', initialData }),
-    utils: { ...local.utils, ...utils },
+    utils: {
+      ...local.utils,
+      ...utils,
+      // Returns a promise (async drivers) that settles when the accepted mutations are on disk.
+      acceptMutations: (transaction: Parameters<typeof local.utils.acceptMutations>[0]) => {
+        local.utils.acceptMutations(transaction)
+        return sync ? undefined : base.durability.whenDurable()
+      },
+    },
     [PERSISTED_READINESS]: readiness,
   }
+}
+
+const noop = async (): Promise<void> => undefined
+
+type Handler = (params: never) => Promise<unknown>
+
+/** Wraps local-only handlers so a transaction resolves only once its rows are durable. */
+function awaitDurability(
+  local: { onInsert?: unknown; onUpdate?: unknown; onDelete?: unknown },
+  durability: DurableQueue,
+): Record<string, Handler> {
+  const out: Record<string, Handler> = {}
+  for (const name of ['onInsert', 'onUpdate', 'onDelete'] as const) {
+    const handler = local[name] as Handler | undefined
+    if (!handler) continue
+    out[name] = async (params) => {
+      const result = await handler(params)
+      await durability.whenDurable()
+      return result
+    }
+  }
+  return out
 }
 
 function migrationPlan(

@@ -23,6 +23,7 @@ import {
 import { rowsTable } from './schema'
 import type { RestoreReadiness } from './readiness'
 import type { PersistenceStatus } from './status'
+import type { DurableQueue } from './durable-queue'
 
 type SyncParams<T extends object, TKey extends string | number> = Parameters<SyncConfig<T, TKey>['sync']>[0]
 
@@ -37,6 +38,7 @@ export interface PersistedSyncContext {
   readonly offlineReadyTimeoutMs: number
   readonly readiness: RestoreReadiness
   readonly status: PersistenceStatus
+  readonly durability: DurableQueue
 }
 
 const ABORTED = (() => {
@@ -71,8 +73,6 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
   private offlineTimer: ReturnType<typeof setTimeout> | undefined
   /** Remote keys waiting for the source's open transaction to commit (null: reload all). */
   private queuedRemote: StoredKey[] | null | undefined
-  /** Async drivers: durable writes run in commit order. */
-  private writeChain: Promise<unknown> = Promise.resolve()
   private readonly partial: boolean
 
   constructor(
@@ -156,11 +156,15 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
   }
 
   private seed(rows: readonly StoredRow[], meta: ReadonlyArray<readonly [string, string]>): void {
-    const seeded: Array<{ key: TKey; value: object; metadata?: unknown }> = []
+    const seeded: Array<{ key: TKey; value?: object; metadata?: unknown }> = []
     for (const row of rows) {
       const key = decodeKey(row.key) as TKey
       const metadata = row.meta === null ? undefined : decodeValue(row.meta)
-      if (row.value === null) continue
+      // A key with metadata but no row: core keeps such metadata, so restore it too.
+      if (row.value === null) {
+        if (metadata !== undefined) seeded.push({ key, metadata })
+        continue
+      }
       seeded.push({ key, value: decodeValue(row.value) as object, metadata })
     }
     this.bridge.seed(
@@ -234,14 +238,20 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
       return this.afterCommit(p.commit(signal))
     }
     // Async driver: core accepts now, the receipt's acceptance waits for disk.
-    const durable = (this.writeChain = this.writeChain.then(() => persistence.write(write))).then(
-      (seq) => persistence.afterCommit(seq as number),
+    const durable = this.ctx.durability.enqueue(() => persistence.write(write)).then(
+      (seq) => persistence.afterCommit(seq),
       (error: unknown) => {
         const failure = new PersistenceWriteError(this.ctx.name, error)
-        this.recordFailure(failure)
+        if (this.ctx.kind === 'local') {
+          // Memory already shows the write: bring it back to what disk holds,
+          // and let the waiting handler reject with the failure.
+          this.onRemoteChange(batch.truncate ? null : batch.rows.map((row) => row.key))
+          this.ctx.durability.fail(failure)
+        } else this.recordFailure(failure)
         throw failure
       },
     )
+    void durable.catch(() => undefined)
     const visible = p.commit(signal)
     this.afterCommit(visible)
     return withAcceptedReceipt(visible === true ? Promise.resolve() : visible, durable)

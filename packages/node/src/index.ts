@@ -48,10 +48,13 @@ export function createNodeSQLitePersistence(options: NodeSQLitePersistenceOption
   }
   try {
     database.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`)
+    // Refuse another application's database before changing anything in it (journal_mode is persistent).
+    refuseForeignMeta(database)
     if (database.name !== ':memory:' && database.name !== '') database.pragma('journal_mode = WAL')
     database.pragma(`synchronous = ${synchronous}`)
   } catch (error) {
     if (owns) database.close()
+    if (error instanceof ForeignDatabaseError) throw error
     throw new ForeignDatabaseError(
       `Could not open ${database.name} as a SQLite database (${errorText(error)}). It is not a SQLite file or it ` +
         `is damaged; nothing was changed.`,
@@ -64,4 +67,16 @@ export function createNodeSQLitePersistence(options: NodeSQLitePersistenceOption
     ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
     ...(changeLog === undefined ? {} : { changeLog }),
   })
+}
+
+/** A persistdb_meta table PersistDB did not write means the file belongs to someone else. */
+function refuseForeignMeta(database: Database.Database): void {
+  const table = database.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'persistdb_meta'`).get()
+  if (table === undefined) return
+  const app = database.prepare(`SELECT value FROM persistdb_meta WHERE key = 'app'`).get() as { value?: unknown } | undefined
+  if (app?.value !== 'persistdb') {
+    throw new ForeignDatabaseError(
+      `${database.name} has a persistdb_meta table that PersistDB did not write. Use another file; nothing was changed.`,
+    )
+  }
 }

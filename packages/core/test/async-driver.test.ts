@@ -1,0 +1,179 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import { createCollection, whenSyncAccepted, type SyncConfig } from '@tanstack/db'
+import {
+  createSQLitePersistence,
+  persistedCollectionOptions,
+  PersistenceWriteError,
+  type SQLiteDriver,
+  type SQLiteExecutor,
+  type SQLiteRow,
+  type SQLiteValue,
+} from '../src'
+
+/**
+ * An asynchronous driver over a real SQLite file: every call answers on a
+ * later macrotask, as a worker or a native bridge would. It proves core's
+ * async path (hydration before readiness, durable-before-resolve, ordering).
+ */
+class AsyncBetterSqliteDriver implements SQLiteDriver {
+  readonly mode = 'async' as const
+  readonly db: Database.Database
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor(path: string) {
+    this.db = new Database(path)
+    this.db.pragma('journal_mode = WAL')
+  }
+
+  private later<T>(fn: () => T): Promise<T> {
+    return new Promise((resolve, reject) =>
+      setImmediate(() => {
+        try {
+          resolve(fn())
+        } catch (error) {
+          reject(error)
+        }
+      }),
+    )
+  }
+
+  all(sql: string, params: readonly SQLiteValue[] = []): Promise<readonly SQLiteRow[]> {
+    return this.later(() => this.db.prepare(sql).all(...params) as SQLiteRow[])
+  }
+
+  run(sql: string, params: readonly SQLiteValue[] = []): Promise<void> {
+    return this.later(() => void this.db.prepare(sql).run(...params))
+  }
+
+  transaction<T>(body: (tx: SQLiteExecutor) => Promise<T> | T): Promise<T> {
+    // One transaction at a time, like a single worker connection.
+    const next = this.queue.then(async () => {
+      await this.run('BEGIN IMMEDIATE')
+      try {
+        const result = await body(this)
+        await this.run('COMMIT')
+        return result
+      } catch (error) {
+        if (this.db.inTransaction) await this.run('ROLLBACK')
+        throw error
+      }
+    })
+    this.queue = next.catch(() => undefined)
+    return next
+  }
+
+  close(): void {
+    this.db.close()
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'persistdb-async-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+type Todo = { id: string; title: string }
+
+function open(file: string, id = 'todos') {
+  const driver = new AsyncBetterSqliteDriver(file)
+  const persistence = createSQLitePersistence({ driver, pollIntervalMs: 0 })
+  const collection = createCollection(
+    persistedCollectionOptions<Todo, string>({ id, getKey: (t) => t.id, persistence }),
+  )
+  return { driver, persistence, collection }
+}
+
+function diskRows(file: string): Array<{ key: unknown; value: string }> {
+  const db = new Database(file, { readonly: true })
+  try {
+    const table = db.prepare(`SELECT id FROM persistdb_collections WHERE name = 'todos'`).get() as { id: number }
+    return db.prepare(`SELECT key, value FROM "persistdb_c${table.id}_rows" ORDER BY key`).all() as never
+  } finally {
+    db.close()
+  }
+}
+
+describe('async driver', () => {
+  it('a local-only transaction resolves only once its rows are on disk, and restores before ready', async () => {
+    const file = join(dir, 'a.sqlite')
+    const a = open(file)
+    await a.collection.preload()
+    const tx = a.collection.insert({ id: '1', title: 'one' })
+    await tx.isPersisted.promise
+    expect(diskRows(file).map((r) => r.key)).toEqual(['1'])
+    const tx2 = a.collection.update('1', (d) => {
+      d.title = 'uno'
+    })
+    a.collection.insert({ id: '2', title: 'two' })
+    await tx2.isPersisted.promise
+    await a.collection.insert({ id: '3', title: 'three' }).isPersisted.promise
+    expect(diskRows(file).map((r) => [r.key, JSON.parse(r.value).title])).toEqual([
+      ['1', 'uno'],
+      ['2', 'two'],
+      ['3', 'three'],
+    ])
+    await a.collection.cleanup()
+    await a.persistence.close()
+
+    const b = open(file)
+    b.collection.startSyncImmediate()
+    // Hydration is asynchronous: the local-only collection is not ready with an empty set.
+    expect(b.collection.status).toBe('loading')
+    await b.collection.preload()
+    expect(b.collection.toArray.map((t) => [t.id, t.title]).sort()).toEqual([
+      ['1', 'uno'],
+      ['2', 'two'],
+      ['3', 'three'],
+    ])
+    await b.persistence.close()
+  })
+
+  it('a failed async write rejects the transaction and memory returns to what disk holds', async () => {
+    const file = join(dir, 'b.sqlite')
+    const a = open(file)
+    await a.collection.preload()
+    await a.collection.insert({ id: 'ok', title: 'kept' }).isPersisted.promise
+    const table = (a.driver.db.prepare(`SELECT id FROM persistdb_collections WHERE name = 'todos'`).get() as { id: number }).id
+    a.driver.db.exec(
+      `CREATE TRIGGER no_bad BEFORE INSERT ON "persistdb_c${table}_rows" WHEN NEW.key = 'bad' BEGIN SELECT RAISE(ABORT, 'disk says no'); END`,
+    )
+    const tx = a.collection.insert({ id: 'bad', title: 'refused' })
+    await expect(tx.isPersisted.promise).rejects.toBeInstanceOf(PersistenceWriteError)
+    await vi.waitFor(() => expect(a.collection.has('bad')).toBe(false))
+    expect(a.collection.get('ok')?.title).toBe('kept')
+    expect(diskRows(file).map((r) => r.key)).toEqual(['ok'])
+    // Later writes still work.
+    await a.collection.insert({ id: 'later', title: 'fine' }).isPersisted.promise
+    expect(diskRows(file).map((r) => r.key)).toEqual(['later', 'ok'])
+    await a.persistence.close()
+  })
+
+  it('a synced commit is accepted only after it is durable, in commit order', async () => {
+    const file = join(dir, 'c.sqlite')
+    const driver = new AsyncBetterSqliteDriver(file)
+    const persistence = createSQLitePersistence({ driver, pollIntervalMs: 0 })
+    const receipts: Array<Promise<void> | true> = []
+    const source: SyncConfig<Todo, string> = {
+      sync: ({ begin, write, commit, markReady }) => {
+        for (let i = 0; i < 5; i++) {
+          begin()
+          write({ type: 'insert', value: { id: `s${i}`, title: `row ${i}` } })
+          receipts.push(whenSyncAccepted(commit()))
+        }
+        markReady()
+      },
+    }
+    const collection = createCollection(
+      persistedCollectionOptions({ id: 'todos', getKey: (t: Todo) => t.id, sync: source, persistence }),
+    )
+    await collection.preload()
+    expect(receipts).toHaveLength(5)
+    await receipts[0]
+    expect(diskRows(file).length).toBeGreaterThanOrEqual(1)
+    await Promise.all(receipts)
+    expect(diskRows(file).map((r) => r.key)).toEqual(['s0', 's1', 's2', 's3', 's4'])
+    await persistence.close()
+  })
+})
