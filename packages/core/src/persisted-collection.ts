@@ -10,7 +10,7 @@ import {
   type UpdateMutationFn,
   type UtilsRecord,
 } from '@tanstack/db'
-import { decodeValue, encodeValue } from './codec'
+import { decodeKey, decodeValue, encodeValue } from './codec'
 import { InvalidCollectionIdError, InvalidOptionsError } from './errors'
 import { createPersistedSync } from './persisted-sync'
 import { RestoreReadiness } from './readiness'
@@ -115,7 +115,7 @@ export function persistedCollectionOptions(options: object): unknown {
     persistence,
     name: id,
     schemaVersion,
-    migrate: migrate ? migrationPlan(migrate, schemaVersion) : undefined,
+    migrate: migrate ? migrationPlan(migrate, schemaVersion, config.getKey as GetKey | undefined) : undefined,
     offlineReadyTimeoutMs,
     readiness,
     status,
@@ -184,16 +184,32 @@ function awaitDurability(
   return out
 }
 
+type GetKey = (row: unknown) => unknown
+
 function migrationPlan(
   migrate: (row: unknown, fromVersion: number) => unknown,
   to: number,
+  getKey: GetKey | undefined,
 ): (from: number) => MigrateRows {
   return (from) => ({
     from,
     to,
-    transform: (encoded) => {
+    transform: (encoded, storedKey) => {
       const next = migrate(decodeValue(encoded), from)
-      return next === null ? null : encodeValue(next)
+      if (next === null) return null
+      // Rows are stored under their key: a migrated row must keep it, or the collection would hold it under
+      // a key its getKey no longer returns.
+      if (getKey) {
+        const before = decodeKey(storedKey)
+        const after: unknown = getKey(next)
+        if (after !== before) {
+          const show = (k: unknown) => (typeof k === 'string' ? JSON.stringify(k) : String(k))
+          throw new Error(
+            `migrate changed the key of row ${show(before)} to ${show(after)}; a migration must keep each row's key`,
+          )
+        }
+      }
+      return encodeValue(next)
     },
   })
 }

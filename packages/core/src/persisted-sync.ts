@@ -1,6 +1,6 @@
 import { withAcceptedReceipt, type SyncConfig, type SyncConfigRes, type CleanupFn } from '@tanstack/db'
 import { buildBatch, isEmptyBatch } from './batch'
-import { decodeKey, decodeValue, type StoredKey } from './codec'
+import { decodeKey, decodeValue, encodeKey, encodeValue, type StoredKey } from './codec'
 import { coreBridge, type CoreBridge } from './core-bridge'
 import { isPromiseLike, type MaybePromise } from './driver'
 import { PersistenceError, PersistenceWriteError } from './errors'
@@ -19,6 +19,7 @@ import {
   type CollectionRecord,
   type MigrateRows,
   type StoredRow,
+  type RowWrite,
 } from './store'
 import { rowsTable } from './schema'
 import type { RestoreReadiness } from './readiness'
@@ -127,8 +128,21 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
       if (isOpenReadOnly(found, schemaVersion)) {
         return { num: found.num, table: rowsTable(found.num), created: false, reset: false }
       }
-      return persistence.write(() => openCollection(name, kind, schemaVersion, persistence.writerId, migrate))
+      const initialRows = () => this.encodeInitialData()
+      return persistence.write(() =>
+        openCollection(name, kind, schemaVersion, persistence.writerId, migrate, initialRows),
+      )
     })
+  }
+
+  /** Encoded only when the collection is actually being created. */
+  private encodeInitialData(): RowWrite[] {
+    const collection = this.params.collection
+    return (this.ctx.initialData ?? []).map((item) => ({
+      key: encodeKey(collection.getKeyFromItem(item as T)),
+      value: encodeValue(item),
+      meta: null,
+    }))
   }
 
   private restore(record: CollectionRecord): MaybePromise<void> {
@@ -149,7 +163,6 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
       this.unsubscribe = this.ctx.persistence.subscribe(record.num, seq, {
         onRemoteChange: (keys) => this.onRemoteChange(keys),
       })
-      if (record.created && this.ctx.initialData?.length) this.applyInitialData(this.ctx.initialData)
       this.innerResult = normalize(this.inner.sync(this.wrappedParams()))
       if (this.ctx.kind === 'synced' && this.cacheUsable && !this.sourceReady) this.startOfflineTimer()
     })
@@ -171,16 +184,6 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
       seeded,
       meta.map(([key, value]) => [key, decodeValue(value)] as const),
     )
-  }
-
-  private applyInitialData(items: readonly object[]): void {
-    // First run only: later runs restore what initialData became.
-    const state = (this.params.collection as unknown as { _state: { pendingLocalChanges?: Set<unknown> } })._state
-    const wrapped = this.wrappedParams()
-    for (const item of items) state.pendingLocalChanges?.add(this.params.collection.getKeyFromItem(item as T))
-    wrapped.begin()
-    for (const item of items) wrapped.write({ type: 'insert', value: item as T })
-    wrapped.commit()
   }
 
   private wrappedParams(): SyncParams<T, TKey> {

@@ -14,7 +14,7 @@ export type CollectionKind = 'local' | 'synced'
 export interface CollectionRecord {
   readonly num: number
   readonly table: string
-  /** True when this open created the collection (first run: apply initialData). */
+  /** True when this open created the collection (and wrote its initialData). */
   readonly created: boolean
   /** True when this open dropped rows and metadata (schema bump or a previous failed write). */
   readonly reset: boolean
@@ -47,8 +47,8 @@ export interface CommitBatch {
 export interface MigrateRows {
   readonly from: number
   readonly to: number
-  /** Returns the new encoded value, or null to delete the row. */
-  readonly transform: (encodedValue: string) => string | null
+  /** Returns the new encoded value, or null to delete the row. Throws if the row's key would change. */
+  readonly transform: (encodedValue: string, storedKey: SQLiteValue) => string | null
 }
 
 interface RegistryRow {
@@ -82,6 +82,7 @@ export function* openCollection(
   schemaVersion: number,
   writer: string,
   migrateRows: ((from: number) => MigrateRows | undefined) | undefined,
+  initialRows?: () => readonly RowWrite[],
 ): StorageOp<CollectionRecord> {
   const found = yield* findCollection(name)
   if (!found) {
@@ -90,8 +91,13 @@ export function* openCollection(
       [name, schemaVersion, kind, Date.now()],
     )
     const num = Number(inserted[0]!.id)
+    const table = rowsTable(num)
     yield run(createRowsTableSql(num))
-    return { num, table: rowsTable(num), created: true, reset: false }
+    // initialData lands in the creating transaction: a collection never
+    // exists on disk without it, whatever fails or crashes in between.
+    const rows = initialRows?.() ?? []
+    if (rows.length > 0) yield* writeBatch(num, table, { truncate: false, rows, collectionMeta: [] }, writer)
+    return { num, table, created: true, reset: false }
   }
   const { num } = found
   const table = rowsTable(num)
@@ -129,7 +135,7 @@ export function* openCollection(
 function* migrateCollectionRows(table: string, plan: MigrateRows): StorageOp<void> {
   const rows = yield* query(`SELECT key, value FROM ${table} WHERE value IS NOT NULL`)
   for (const row of rows) {
-    const next = plan.transform(String(row.value))
+    const next = plan.transform(String(row.value), row.key ?? null)
     if (next === null) yield run(`DELETE FROM ${table} WHERE key = ?`, [row.key ?? null])
     else yield run(`UPDATE ${table} SET value = ? WHERE key = ?`, [next, row.key ?? null])
   }

@@ -71,9 +71,13 @@ export function createNodeSQLitePersistence(options: NodeSQLitePersistenceOption
 
 /** A persistdb_meta table PersistDB did not write means the file belongs to someone else. */
 function refuseForeignMeta(database: Database.Database): void {
-  const table = database.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'persistdb_meta'`).get()
+  const table = database
+    .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'persistdb_meta'`)
+    .get()
   if (table === undefined) return
-  const app = database.prepare(`SELECT value FROM persistdb_meta WHERE key = 'app'`).get() as { value?: unknown } | undefined
+  const app = database.prepare(`SELECT value FROM persistdb_meta WHERE key = 'app'`).get() as
+    | { value?: unknown }
+    | undefined
   if (app?.value !== 'persistdb') {
     throw new ForeignDatabaseError(
       `${database.name} has a persistdb_meta table that PersistDB did not write. Use another file; nothing was changed.`,
