@@ -9,7 +9,8 @@ import {
 } from '@persistdb/core'
 import { BetterSqlite3Driver } from './driver'
 
-export { persistedCollectionOptions } from '@persistdb/core'
+// Everything of core (persistedCollectionOptions, typed errors, types) from one import.
+export * from '@persistdb/core'
 export { BetterSqlite3Driver } from './driver'
 
 export type NodeSQLitePersistenceOptions = ({ database: Database.Database } | { path: string }) &
