@@ -8,7 +8,10 @@ import type { CoreBridge, MetadataWrite, PendingSyncTransaction } from './core-b
  * Encoding happens here, before any SQL runs, so a value SQLite cannot hold
  * fails the transaction with nothing half-written.
  */
-export function buildBatch<TKey>(bridge: CoreBridge<TKey>, pending: PendingSyncTransaction<TKey>): CommitBatch {
+export function buildBatch<TKey>(
+  bridge: CoreBridge<TKey>,
+  pending: PendingSyncTransaction<TKey>,
+): CommitBatch {
   const keys = new Set<TKey>()
   for (const operation of pending.operations) keys.add(operation.key)
   for (const key of pending.rowMetadataWrites.keys()) keys.add(key)
@@ -23,7 +26,8 @@ export function buildBatch<TKey>(bridge: CoreBridge<TKey>, pending: PendingSyncT
     })
   }
   const collectionMeta: Array<readonly [string, string | null]> = []
-  for (const [key, write] of pending.collectionMetadataWrites) collectionMeta.push([key, encodeMetadata(write)])
+  for (const [key, write] of pending.collectionMetadataWrites)
+    collectionMeta.push([key, encodeMetadata(write)])
   return { truncate: pending.truncate === true, rows, collectionMeta }
 }
 

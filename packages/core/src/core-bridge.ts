@@ -27,7 +27,12 @@ interface SeedTransaction<TKey> {
   rowMetadataWrites: Map<TKey, MetadataWrite>
   explicitRowMetadataWrites: Map<TKey, { position: number; write: MetadataWrite }>
   collectionMetadataWrites: Map<string, MetadataWrite>
-  applied: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void; isPending: () => boolean }
+  applied: {
+    promise: Promise<void>
+    resolve: () => void
+    reject: (e: unknown) => void
+    isPending: () => boolean
+  }
   preserveHydrationSeedKeys: true
 }
 
@@ -48,7 +53,10 @@ export interface CoreBridge<TKey> {
    * Seeds restored rows exactly as core's own DbClient hydration does. A row
    * without `value` is metadata core kept for a key that has no row.
    */
-  seed(rows: ReadonlyArray<{ key: TKey; value?: object; metadata?: unknown }>, collectionMeta: ReadonlyArray<readonly [string, unknown]>): void
+  seed(
+    rows: ReadonlyArray<{ key: TKey; value?: object; metadata?: unknown }>,
+    collectionMeta: ReadonlyArray<readonly [string, unknown]>,
+  ): void
 }
 
 export function coreBridge<TKey>(collection: unknown): CoreBridge<TKey> {
@@ -94,7 +102,9 @@ export function coreBridge<TKey>(collection: unknown): CoreBridge<TKey> {
         explicitRowMetadataWrites: new Map(
           [...rowMetadataWrites].map(([key, write]) => [key, { position: operations.length, write }]),
         ),
-        collectionMetadataWrites: new Map(collectionMeta.map(([key, value]) => [key, { type: 'set', value }])),
+        collectionMetadataWrites: new Map(
+          collectionMeta.map(([key, value]) => [key, { type: 'set', value }]),
+        ),
         applied: deferred(),
         preserveHydrationSeedKeys: true,
       })

@@ -165,7 +165,8 @@ export function errorText(error: unknown): string {
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value)
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return String(value)
   if (value === null) return 'null'
   return typeof value
 }

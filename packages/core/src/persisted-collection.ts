@@ -76,7 +76,10 @@ type SyncedKeys = PersistenceKeys | 'utils' | MutationHandlerKeys
 type SyncedResult<TConfig extends SyncedInput> = Omit<TConfig, SyncedKeys> &
   SyncedHandlers<TConfig> & { id: string; utils: SyncedUtils<TConfig> }
 
-type LocalInput<T extends object, TKey extends string | number> = Omit<LocalOnlyCollectionConfig<T, never, TKey>, 'id'> &
+type LocalInput<T extends object, TKey extends string | number> = Omit<
+  LocalOnlyCollectionConfig<T, never, TKey>,
+  'id'
+> &
   PersistedCollectionPersistenceOptions<T> & { sync?: never }
 
 export type PersistedLocalOnlyResult<T extends object, TKey extends string | number> = CollectionConfig<
@@ -143,7 +146,13 @@ export function persistedCollectionOptions(options: object): unknown {
   const local = localOnlyCollectionOptions({
     ...localConfig,
     // Async driver: every write goes through a handler, so it can wait for disk.
-    ...(sync ? {} : { onInsert: localConfig.onInsert ?? noop, onUpdate: localConfig.onUpdate ?? noop, onDelete: localConfig.onDelete ?? noop }),
+    ...(sync
+      ? {}
+      : {
+          onInsert: localConfig.onInsert ?? noop,
+          onUpdate: localConfig.onUpdate ?? noop,
+          onDelete: localConfig.onDelete ?? noop,
+        }),
   } as unknown as LocalOnlyCollectionConfig<object, never, string | number>)
   return {
     ...local,
@@ -228,7 +237,9 @@ function validate(options: Record<string, unknown>, schemaVersion: unknown, ...t
     )
   }
   if (typeof schemaVersion !== 'number' || !Number.isSafeInteger(schemaVersion) || schemaVersion < 0) {
-    throw new InvalidOptionsError(`schemaVersion must be a non-negative integer (got ${String(schemaVersion)}).`)
+    throw new InvalidOptionsError(
+      `schemaVersion must be a non-negative integer (got ${String(schemaVersion)}).`,
+    )
   }
   for (const t of timeouts) {
     if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) {

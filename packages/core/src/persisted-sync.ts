@@ -91,7 +91,9 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     this.ctx.status.sourceError = undefined
     let started: MaybePromise<void>
     try {
-      started = chain(this.ctx.persistence.ready(), () => chain(this.open(), (record) => this.restore(record)))
+      started = chain(this.ctx.persistence.ready(), () =>
+        chain(this.open(), (record) => this.restore(record)),
+      )
     } catch (error) {
       this.failStart(error)
       return { cleanup: () => this.cleanup() }
@@ -123,16 +125,19 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
 
   private open(): MaybePromise<CollectionRecord> {
     const { persistence, name, kind, schemaVersion, migrate } = this.ctx
-    return chain(persistence.read(() => findCollection(name)), (found) => {
-      // Opening an existing collection at its version is read-only.
-      if (isOpenReadOnly(found, schemaVersion)) {
-        return { num: found.num, table: rowsTable(found.num), created: false, reset: false }
-      }
-      const initialRows = () => this.encodeInitialData()
-      return persistence.write(() =>
-        openCollection(name, kind, schemaVersion, persistence.writerId, migrate, initialRows),
-      )
-    })
+    return chain(
+      persistence.read(() => findCollection(name)),
+      (found) => {
+        // Opening an existing collection at its version is read-only.
+        if (isOpenReadOnly(found, schemaVersion)) {
+          return { num: found.num, table: rowsTable(found.num), created: false, reset: false }
+        }
+        const initialRows = () => this.encodeInitialData()
+        return persistence.write(() =>
+          openCollection(name, kind, schemaVersion, persistence.writerId, migrate, initialRows),
+        )
+      },
+    )
   }
 
   /** Encoded only when the collection is actually being created. */
@@ -235,25 +240,30 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
       try {
         seq = persistence.writeSync(write)
       } catch (error) {
-        return this.fail(error instanceof PersistenceError ? error : new PersistenceWriteError(this.ctx.name, error), signal)
+        return this.fail(
+          error instanceof PersistenceError ? error : new PersistenceWriteError(this.ctx.name, error),
+          signal,
+        )
       }
       persistence.afterCommit(seq)
       return this.afterCommit(p.commit(signal))
     }
     // Async driver: core accepts now, the receipt's acceptance waits for disk.
-    const durable = this.ctx.durability.enqueue(() => persistence.write(write)).then(
-      (seq) => persistence.afterCommit(seq),
-      (error: unknown) => {
-        const failure = new PersistenceWriteError(this.ctx.name, error)
-        if (this.ctx.kind === 'local') {
-          // Memory already shows the write: bring it back to what disk holds,
-          // and let the waiting handler reject with the failure.
-          this.onRemoteChange(batch.truncate ? null : batch.rows.map((row) => row.key))
-          this.ctx.durability.fail(failure)
-        } else this.recordFailure(failure)
-        throw failure
-      },
-    )
+    const durable = this.ctx.durability
+      .enqueue(() => persistence.write(write))
+      .then(
+        (seq) => persistence.afterCommit(seq),
+        (error: unknown) => {
+          const failure = new PersistenceWriteError(this.ctx.name, error)
+          if (this.ctx.kind === 'local') {
+            // Memory already shows the write: bring it back to what disk holds,
+            // and let the waiting handler reject with the failure.
+            this.onRemoteChange(batch.truncate ? null : batch.rows.map((row) => row.key))
+            this.ctx.durability.fail(failure)
+          } else this.recordFailure(failure)
+          throw failure
+        },
+      )
     void durable.catch(() => undefined)
     const visible = p.commit(signal)
     this.afterCommit(visible)
@@ -326,7 +336,10 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
   }
 
   private onRemoteReadError(error: unknown, queued: StoredKey[] | null): void {
-    console.error(`[persistdb] reading another writer's changes to "${this.ctx.name}" failed; will retry`, error)
+    console.error(
+      `[persistdb] reading another writer's changes to "${this.ctx.name}" failed; will retry`,
+      error,
+    )
     if (queued === null || this.queuedRemote === null) this.queuedRemote = null
     else this.queuedRemote = [...(this.queuedRemote ?? []), ...queued]
   }
@@ -361,7 +374,8 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
   private startOfflineTimer(): void {
     this.offlineTimer = setTimeout(() => {
       this.offlineTimer = undefined
-      if (!this.closed && !this.sourceReady && this.params.collection.status === 'loading') this.params.markReady()
+      if (!this.closed && !this.sourceReady && this.params.collection.status === 'loading')
+        this.params.markReady()
     }, this.ctx.offlineReadyTimeoutMs)
   }
 

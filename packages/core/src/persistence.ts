@@ -161,12 +161,16 @@ export class SQLitePersistence {
     try {
       const result = chain(this.read(headSeq), (head) => {
         if (head <= this.lastSeq) return
-        return chain(this.read(() => changesSince(this.lastSeq)), (entries) => this.dispatch(entries, head))
+        return chain(
+          this.read(() => changesSince(this.lastSeq)),
+          (entries) => this.dispatch(entries, head),
+        )
       })
-      if (isPromiseLike(result)) return result.then(done, (error) => {
-        done()
-        reportPollError(error)
-      })
+      if (isPromiseLike(result))
+        return result.then(done, (error) => {
+          done()
+          reportPollError(error)
+        })
       done()
     } catch (error) {
       done()
@@ -193,7 +197,8 @@ export class SQLitePersistence {
       else perCollection.set(entry.collection, [...entry.keys])
     }
     for (const [num, keys] of perCollection) {
-      for (const listener of this.listeners.get(num) ?? []) listener.onRemoteChange(keys && [...new Set(keys)])
+      for (const listener of this.listeners.get(num) ?? [])
+        listener.onRemoteChange(keys && [...new Set(keys)])
     }
   }
 
@@ -235,5 +240,5 @@ function randomId(): string {
 
 function reportPollError(error: unknown): void {
   // A failed poll is retried at the next tick; nothing was applied from it.
-  console.error('[persistdb] reading other writers\' changes failed; retrying', error)
+  console.error("[persistdb] reading other writers' changes failed; retrying", error)
 }

@@ -92,7 +92,8 @@ export function* migrate(): StorageOp<void> {
 
 /** Table names derive from the numeric collection id only: nothing user-supplied reaches SQL text. */
 export function rowsTable(collectionId: number): string {
-  if (!Number.isSafeInteger(collectionId) || collectionId < 1) throw new Error(`bad collection number ${collectionId}`)
+  if (!Number.isSafeInteger(collectionId) || collectionId < 1)
+    throw new Error(`bad collection number ${collectionId}`)
   return `"persistdb_c${collectionId}_rows"`
 }
 

@@ -64,7 +64,11 @@ export function* findCollection(name: string): StorageOp<RegistryRow | undefined
   )
   const row = rows[0]
   if (!row) return undefined
-  return { num: Number(row.id), schemaVersion: Number(row.schema_version), resyncRequired: Number(row.resync_required) === 1 }
+  return {
+    num: Number(row.id),
+    schemaVersion: Number(row.schema_version),
+    resyncRequired: Number(row.resync_required) === 1,
+  }
 }
 
 /** True when opening needs no write: the collection exists, versions match, nothing to reset. */
@@ -109,11 +113,10 @@ export function* openCollection(
     // Rows and the source's resume metadata go together, atomically: the
     // source must resync in full, never resume "up to date" over no rows.
     yield* clearCollection(num, writer)
-    yield run(`UPDATE persistdb_collections SET schema_version = ?, kind = ?, resync_required = 0 WHERE id = ?`, [
-      schemaVersion,
-      kind,
-      num,
-    ])
+    yield run(
+      `UPDATE persistdb_collections SET schema_version = ?, kind = ?, resync_required = 0 WHERE id = ?`,
+      [schemaVersion, kind, num],
+    )
     return { num, table, created: false, reset: true }
   }
   if (found.resyncRequired && found.schemaVersion === schemaVersion) {
@@ -170,7 +173,10 @@ export function* loadKeys(table: string, keys: readonly StoredKey[]): StorageOp<
   const out: StoredRow[] = []
   for (let i = 0; i < keys.length; i += CHUNK) {
     const chunk = keys.slice(i, i + CHUNK)
-    const rows = yield* query(`SELECT key, value, meta FROM ${table} WHERE key IN (${placeholders(chunk.length)})`, chunk)
+    const rows = yield* query(
+      `SELECT key, value, meta FROM ${table} WHERE key IN (${placeholders(chunk.length)})`,
+      chunk,
+    )
     out.push(...(rows as unknown as readonly StoredRow[]))
   }
   return out
@@ -196,9 +202,10 @@ export interface ChangeEntry {
 }
 
 export function* changesSince(seq: number): StorageOp<readonly ChangeEntry[]> {
-  const rows = yield* query(`SELECT seq, collection, writer, keys FROM persistdb_changes WHERE seq > ? ORDER BY seq`, [
-    seq,
-  ])
+  const rows = yield* query(
+    `SELECT seq, collection, writer, keys FROM persistdb_changes WHERE seq > ? ORDER BY seq`,
+    [seq],
+  )
   return rows.map((r) => ({
     seq: Number(r.seq),
     collection: Number(r.collection),
@@ -210,20 +217,23 @@ export function* changesSince(seq: number): StorageOp<readonly ChangeEntry[]> {
 /** Past this many keys a log entry says "reload" instead of listing them. */
 const MAX_LOGGED_KEYS = 2000
 
-export function* logChange(num: number, writer: string, keys: readonly StoredKey[] | null): StorageOp<number> {
+export function* logChange(
+  num: number,
+  writer: string,
+  keys: readonly StoredKey[] | null,
+): StorageOp<number> {
   const listed = keys && keys.length <= MAX_LOGGED_KEYS ? JSON.stringify(keys) : null
-  const rows = yield* query(`INSERT INTO persistdb_changes (collection, writer, keys, at) VALUES (?, ?, ?, ?) RETURNING seq`, [
-    num,
-    writer,
-    listed,
-    Date.now(),
-  ])
+  const rows = yield* query(
+    `INSERT INTO persistdb_changes (collection, writer, keys, at) VALUES (?, ?, ?, ?) RETURNING seq`,
+    [num, writer, listed, Date.now()],
+  )
   return Number(rows[0]!.seq)
 }
 
 export function* pruneChanges(head: number, maxEntries: number, maxAgeMs: number): StorageOp<void> {
   if (maxEntries > 0) yield run(`DELETE FROM persistdb_changes WHERE seq <= ?`, [head - maxEntries])
-  if (maxAgeMs > 0) yield run(`DELETE FROM persistdb_changes WHERE at < ? AND seq < ?`, [Date.now() - maxAgeMs, head])
+  if (maxAgeMs > 0)
+    yield run(`DELETE FROM persistdb_changes WHERE at < ? AND seq < ?`, [Date.now() - maxAgeMs, head])
 }
 
 const CHUNK = 64
@@ -237,7 +247,12 @@ function placeholders(n: number, group = '?'): string {
  * written with multi-row statements of up to CHUNK rows; no read before write.
  * Returns the change-log position of the transaction.
  */
-export function* writeBatch(num: number, table: string, batch: CommitBatch, writer: string): StorageOp<number> {
+export function* writeBatch(
+  num: number,
+  table: string,
+  batch: CommitBatch,
+  writer: string,
+): StorageOp<number> {
   if (batch.truncate) yield run(`DELETE FROM ${table}`)
   const withMeta: SQLiteValue[] = []
   const valueOnly: SQLiteValue[] = []
@@ -249,17 +264,24 @@ export function* writeBatch(num: number, table: string, batch: CommitBatch, writ
     else if (row.meta === KEEP_META) valueOnly.push(row.key, row.value)
     else withMeta.push(row.key, row.value, row.meta)
   }
-  yield* chunked(withMeta, 3, (n) =>
-    `INSERT INTO ${table} (key, value, meta) VALUES ${placeholders(n, '(?, ?, ?)')} ` +
-    `ON CONFLICT (key) DO UPDATE SET value = excluded.value, meta = excluded.meta`,
+  yield* chunked(
+    withMeta,
+    3,
+    (n) =>
+      `INSERT INTO ${table} (key, value, meta) VALUES ${placeholders(n, '(?, ?, ?)')} ` +
+      `ON CONFLICT (key) DO UPDATE SET value = excluded.value, meta = excluded.meta`,
   )
-  yield* chunked(valueOnly, 2, (n) =>
-    `INSERT INTO ${table} (key, value) VALUES ${placeholders(n, '(?, ?)')} ` +
-    `ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+  yield* chunked(
+    valueOnly,
+    2,
+    (n) =>
+      `INSERT INTO ${table} (key, value) VALUES ${placeholders(n, '(?, ?)')} ` +
+      `ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
   )
   yield* chunked(deletes, 1, (n) => `DELETE FROM ${table} WHERE key IN (${placeholders(n)})`)
   for (const [key, value] of batch.collectionMeta) {
-    if (value === null) yield run(`DELETE FROM persistdb_collection_meta WHERE collection = ? AND key = ?`, [num, key])
+    if (value === null)
+      yield run(`DELETE FROM persistdb_collection_meta WHERE collection = ? AND key = ?`, [num, key])
     else
       yield run(
         `INSERT INTO persistdb_collection_meta (collection, key, value) VALUES (?, ?, ?) ` +

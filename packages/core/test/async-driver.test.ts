@@ -88,7 +88,9 @@ function open(file: string, id = 'todos') {
 function diskRows(file: string): Array<{ key: unknown; value: string }> {
   const db = new Database(file, { readonly: true })
   try {
-    const table = db.prepare(`SELECT id FROM persistdb_collections WHERE name = 'todos'`).get() as { id: number }
+    const table = db.prepare(`SELECT id FROM persistdb_collections WHERE name = 'todos'`).get() as {
+      id: number
+    }
     return db.prepare(`SELECT key, value FROM "persistdb_c${table.id}_rows" ORDER BY key`).all() as never
   } finally {
     db.close()
@@ -135,7 +137,9 @@ describe('async driver', () => {
     const a = open(file)
     await a.collection.preload()
     await a.collection.insert({ id: 'ok', title: 'kept' }).isPersisted.promise
-    const table = (a.driver.db.prepare(`SELECT id FROM persistdb_collections WHERE name = 'todos'`).get() as { id: number }).id
+    const table = (
+      a.driver.db.prepare(`SELECT id FROM persistdb_collections WHERE name = 'todos'`).get() as { id: number }
+    ).id
     a.driver.db.exec(
       `CREATE TRIGGER no_bad BEFORE INSERT ON "persistdb_c${table}_rows" WHEN NEW.key = 'bad' BEGIN SELECT RAISE(ABORT, 'disk says no'); END`,
     )

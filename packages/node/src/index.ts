@@ -32,7 +32,9 @@ export type NodeSQLitePersistenceOptions = ({ database: Database.Database } | { 
 export function createNodeSQLitePersistence(options: NodeSQLitePersistenceOptions): SQLitePersistence {
   const { synchronous = 'NORMAL', busyTimeoutMs = 5000, ...rest } = options
   if (!['OFF', 'NORMAL', 'FULL', 'EXTRA'].includes(synchronous)) {
-    throw new InvalidOptionsError(`synchronous must be OFF, NORMAL, FULL or EXTRA (got ${String(synchronous)}).`)
+    throw new InvalidOptionsError(
+      `synchronous must be OFF, NORMAL, FULL or EXTRA (got ${String(synchronous)}).`,
+    )
   }
   if (!Number.isFinite(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw new InvalidOptionsError(`busyTimeoutMs must be a finite number >= 0.`)
@@ -45,7 +47,9 @@ export function createNodeSQLitePersistence(options: NodeSQLitePersistenceOption
     database = new Database(rest.path)
     owns = true
   } else {
-    throw new InvalidOptionsError('createNodeSQLitePersistence needs `database` (a better-sqlite3 Database) or `path`.')
+    throw new InvalidOptionsError(
+      'createNodeSQLitePersistence needs `database` (a better-sqlite3 Database) or `path`.',
+    )
   }
   try {
     database.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`)
@@ -77,8 +81,7 @@ function refuseForeignMeta(database: Database.Database): void {
     .get()
   if (table === undefined) return
   const app = database.prepare(`SELECT value FROM persistdb_meta WHERE key = 'app'`).get() as
-    | { value?: unknown }
-    | undefined
+    { value?: unknown } | undefined
   if (app?.value !== 'persistdb') {
     throw new ForeignDatabaseError(
       `${database.name} has a persistdb_meta table that PersistDB did not write. Use another file; nothing was changed.`,

@@ -12,12 +12,23 @@ export interface Todo {
   [key: string]: unknown
 }
 
-export function tempDir(prefix = 'persistdb-'): { dir: string; file: (name?: string) => string; cleanup: () => void } {
+export function tempDir(prefix = 'persistdb-'): {
+  dir: string
+  file: (name?: string) => string
+  cleanup: () => void
+} {
   const dir = mkdtempSync(join(tmpdir(), prefix))
-  return { dir, file: (name = 'db.sqlite') => join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) }
+  return {
+    dir,
+    file: (name = 'db.sqlite') => join(dir, name),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  }
 }
 
-export function openTodos(path: string, options: { id?: string; schemaVersion?: number; persistence?: SQLitePersistence } = {}) {
+export function openTodos(
+  path: string,
+  options: { id?: string; schemaVersion?: number; persistence?: SQLitePersistence } = {},
+) {
   const persistence = options.persistence ?? createNodeSQLitePersistence({ path })
   const collection = createCollection(
     persistedCollectionOptions<Todo, string>({
