@@ -75,6 +75,8 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
   /** Remote keys waiting for the source's open transaction to commit (null: reload all). */
   private queuedRemote: StoredKey[] | null | undefined
   private readonly partial: boolean
+  /** This run's commits in the change log; it skips only these when others' changes arrive. */
+  private readonly writerId: string
 
   constructor(
     private readonly inner: SyncConfig<T, TKey>,
@@ -83,6 +85,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
   ) {
     this.bridge = coreBridge<TKey>(params.collection)
     this.partial = (inner.rowUpdateMode ?? 'partial') === 'partial'
+    this.writerId = ctx.persistence.newWriterId()
   }
 
   start(): SyncConfigRes {
@@ -134,7 +137,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
         }
         const initialRows = () => this.encodeInitialData()
         return persistence.write(() =>
-          openCollection(name, kind, schemaVersion, persistence.writerId, migrate, initialRows),
+          openCollection(name, kind, schemaVersion, this.writerId, migrate, initialRows),
         )
       },
     )
@@ -166,6 +169,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
       this.ctx.readiness.restored()
       this.cacheUsable = this.ctx.kind === 'synced' && !record.created && !record.reset
       this.unsubscribe = this.ctx.persistence.subscribe(record.num, seq, {
+        writerId: this.writerId,
         onRemoteChange: (keys) => this.onRemoteChange(keys),
       })
       this.innerResult = normalize(this.inner.sync(this.wrappedParams()))
@@ -234,7 +238,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     }
     if (isEmptyBatch(batch)) return this.afterCommit(p.commit(signal))
     const { persistence } = this.ctx
-    const write = () => writeBatch(record.num, record.table, batch, persistence.writerId)
+    const write = () => writeBatch(record.num, record.table, batch, this.writerId)
     if (persistence.isSync) {
       let seq: number
       try {

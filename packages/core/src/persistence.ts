@@ -25,6 +25,8 @@ export interface SQLitePersistenceOptions {
 
 /** What a collection binding does with changes another writer committed. */
 export interface RemoteChangeListener {
+  /** The writer id this listener's own commits carry in the change log. */
+  readonly writerId: string
   /** Keys to reload from disk, or null to reload the whole collection. */
   onRemoteChange(keys: readonly StoredKey[] | null): void
 }
@@ -36,7 +38,7 @@ export interface RemoteChangeListener {
  */
 export class SQLitePersistence {
   readonly driver: SQLiteDriver
-  /** Identifies this object's entries in the shared change log. */
+  /** Identifies this object's own entries in the shared change log (each sync run has its own too). */
   readonly writerId: string
   private readonly pollIntervalMs: number
   private readonly maxEntries: number
@@ -46,6 +48,7 @@ export class SQLitePersistence {
   private closed = false
   private lastSeq = -1
   private commitsSincePrune = 0
+  private runs = 0
   private timer: ReturnType<typeof setInterval> | undefined
   private readonly listeners = new Map<number, Set<RemoteChangeListener>>()
 
@@ -56,6 +59,11 @@ export class SQLitePersistence {
     this.maxEntries = nonNegative(options.changeLog?.maxEntries ?? 10_000, 'changeLog.maxEntries')
     this.maxAgeMs = nonNegative(options.changeLog?.maxAgeMs ?? 24 * 60 * 60 * 1000, 'changeLog.maxAgeMs')
     this.writerId = randomId()
+  }
+
+  /** A writer id for one sync run, derived from this persistence's. */
+  newWriterId(): string {
+    return `${this.writerId}:${++this.runs}`
   }
 
   get isSync(): boolean {
@@ -187,18 +195,20 @@ export class SQLitePersistence {
       for (const set of this.listeners.values()) for (const l of set) l.onRemoteChange(null)
       return
     }
-    const perCollection = new Map<number, StoredKey[] | null>()
+    const perCollection = new Map<number, ChangeEntry[]>()
     for (const entry of entries) {
-      if (entry.writer === this.writerId || !this.listeners.has(entry.collection)) continue
-      const known = perCollection.get(entry.collection)
-      if (known === null) continue
-      if (entry.keys === null) perCollection.set(entry.collection, null)
-      else if (known) known.push(...entry.keys)
-      else perCollection.set(entry.collection, [...entry.keys])
+      if (!this.listeners.has(entry.collection)) continue
+      const list = perCollection.get(entry.collection)
+      if (list) list.push(entry)
+      else perCollection.set(entry.collection, [entry])
     }
-    for (const [num, keys] of perCollection) {
-      for (const listener of this.listeners.get(num) ?? [])
-        listener.onRemoteChange(keys && [...new Set(keys)])
+    for (const [num, list] of perCollection) {
+      for (const listener of this.listeners.get(num) ?? []) {
+        // A listener skips only its own commits: two collections with one id
+        // in one process still see each other's writes.
+        const keys = keysFromOthers(list, listener.writerId)
+        if (keys !== undefined) listener.onRemoteChange(keys)
+      }
     }
   }
 
@@ -213,6 +223,18 @@ export class SQLitePersistence {
 
 export function createSQLitePersistence(options: SQLitePersistenceOptions): SQLitePersistence {
   return new SQLitePersistence(options)
+}
+
+/** The keys other writers changed (null: reload all), or undefined when there is nothing to apply. */
+function keysFromOthers(entries: readonly ChangeEntry[], self: string): StoredKey[] | null | undefined {
+  let keys: Set<StoredKey> | undefined
+  for (const entry of entries) {
+    if (entry.writer === self) continue
+    if (entry.keys === null) return null
+    keys ??= new Set()
+    for (const key of entry.keys) keys.add(key)
+  }
+  return keys && [...keys]
 }
 
 function* pruneAll(maxEntries: number, maxAgeMs: number): StorageOp<void> {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { createNodeSQLitePersistence } from '../src'
 import { openTodos, tempDir, rowsOf } from './helpers'
 
 describe('local-only smoke', () => {
@@ -22,5 +23,26 @@ describe('local-only smoke', () => {
     await b.collection.preload()
     expect(rowsOf(b.collection)).toEqual([{ id: 'a', title: 'A2' }])
     b.persistence.close()
+  })
+})
+
+describe('one persistence, two collections with the same id', () => {
+  it("each sees the other's writes (a run skips only its own change-log entries)", async () => {
+    const tmp = tempDir()
+    const persistence = createNodeSQLitePersistence({ path: tmp.file(), pollIntervalMs: 0 })
+    const a = openTodos('', { persistence })
+    const b = openTodos('', { persistence })
+    await a.collection.preload()
+    await b.collection.preload()
+    a.collection.insert({ id: 'from-a', title: 'A' })
+    b.collection.insert({ id: 'from-b', title: 'B' })
+    persistence.poll()
+    expect(rowsOf(a.collection)).toEqual([
+      { id: 'from-a', title: 'A' },
+      { id: 'from-b', title: 'B' },
+    ])
+    expect(rowsOf(b.collection)).toEqual(rowsOf(a.collection))
+    persistence.close()
+    tmp.cleanup()
   })
 })
