@@ -1,4 +1,10 @@
 import { UnsupportedTanStackDbError } from './errors'
+import type { SyncConfig } from '@tanstack/db'
+
+/** What core hands a sync function: begin/write/commit, metadata, readiness. */
+export type SyncParams<T extends object, TKey extends string | number> = Parameters<
+  SyncConfig<T, TKey>['sync']
+>[0]
 
 /**
  * The only file that touches @tanstack/db internals. Mirroring core exactly

@@ -1,7 +1,7 @@
 import { withAcceptedReceipt, type SyncConfig, type SyncConfigRes, type CleanupFn } from '@tanstack/db'
 import { buildBatch, isEmptyBatch } from './batch'
 import { decodeKey, decodeValue, encodeKey, encodeValue, type StoredKey } from './codec'
-import { coreBridge, type CoreBridge } from './core-bridge'
+import { coreBridge, type CoreBridge, type SyncParams } from './core-bridge'
 import { isPromiseLike, type MaybePromise } from './driver'
 import { PersistenceError, PersistenceWriteError } from './errors'
 import { chain, type SQLitePersistence } from './persistence'
@@ -22,11 +22,10 @@ import {
   type RowWrite,
 } from './store'
 import { rowsTable } from './schema'
+import { applyStoredRows } from './remote-apply'
 import type { RestoreReadiness } from './readiness'
 import type { PersistenceStatus } from './status'
 import type { DurableQueue } from './durable-queue'
-
-type SyncParams<T extends object, TKey extends string | number> = Parameters<SyncConfig<T, TKey>['sync']>[0]
 
 export interface PersistedSyncContext {
   readonly persistence: SQLitePersistence
@@ -333,7 +332,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
         this.onRemoteChange(queued)
         return
       }
-      this.applyRemote(queued, stored)
+      applyStoredRows(this.params, this.bridge, this.partial, queued, stored)
     }
     if (isPromiseLike(rows)) rows.then(apply, (error: unknown) => this.onRemoteReadError(error, queued))
     else apply(rows)
@@ -346,33 +345,6 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     )
     if (queued === null || this.queuedRemote === null) this.queuedRemote = null
     else this.queuedRemote = [...(this.queuedRemote ?? []), ...queued]
-  }
-
-  private applyRemote(keys: readonly StoredKey[] | null, stored: readonly StoredRow[]): void {
-    const p = this.params
-    const byKey = new Map<string | number, StoredRow>()
-    for (const row of stored) byKey.set(decodeKey(row.key), row)
-    p.begin()
-    if (keys === null) p.truncate({ markReady: false })
-    for (const key of keys === null ? byKey.keys() : new Set(keys)) {
-      const k = key as TKey
-      const row = byKey.get(key)
-      const exists = keys !== null && this.bridge.acceptedRow(k) !== undefined
-      if (row?.value == null) {
-        if (exists) p.write({ type: 'delete', key: k })
-      } else {
-        const value = decodeValue(row.value) as T
-        if (exists && this.partial) {
-          // Partial mode would merge; the stored row replaces the old one.
-          p.write({ type: 'delete', key: k })
-          p.write({ type: 'insert', value })
-        } else p.write({ type: exists ? 'update' : 'insert', value })
-      }
-      if (row?.meta != null) p.metadata?.row.set(k, decodeValue(row.meta))
-      else if (row || exists) p.metadata?.row.delete(k)
-    }
-    const receipt = p.commit()
-    if (receipt !== true) receipt.catch(() => undefined)
   }
 
   private startOfflineTimer(): void {

@@ -9,7 +9,7 @@
 import { QueryClient, type QueryFunctionContext } from '@tanstack/query-core'
 import { queryCollectionOptions } from '@tanstack/query-db-collection'
 import { createCollection, createLiveQueryCollection, eq } from '@tanstack/db'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { createNodeSQLitePersistence, persistedCollectionOptions } from '../src'
 import { rowsOf, tempDir } from './helpers'
 import { readDisk } from './fixtures/synced-disk'
@@ -135,51 +135,150 @@ function ownersOf(meta: unknown): string[] {
   return Object.keys(owners ?? {})
 }
 
+/** Live queries whose source collection was cleaned up first log this; expected in these tests. */
+function quietLiveQueryErrors(): void {
+  const original = console.error
+  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('[Live Query Error]')) return
+    original(...args)
+  })
+}
+
+type Run = ReturnType<typeof openOnDemand>
+
+/**
+ * Ends a run like a process that shuts down: the collection first (its fence closes before the query
+ * collection's cleanup deletes), then the live queries.
+ */
+async function shutDown(run: Run, lives: Array<{ cleanup: () => Promise<void> }>): Promise<void> {
+  await run.close()
+  for (const live of lives) await live.cleanup()
+}
+
+/** Run 1: both subsets loaded through live queries, every row persisted with its subset as owner. */
+async function loadBothSubsets(file: string): Promise<void> {
+  const source = subsetSource([H1, H2, L1, L2])
+  const run = openOnDemand(file, source.queryFn)
+  const h = run.live('H')
+  const l = run.live('L')
+  await Promise.all([h.preload(), l.preload()])
+  // loadSubset reached the query collection: one request per subset, each scoped by its predicate.
+  expect([...source.state.calls].sort()).toEqual(['H', 'L'])
+  expect(rowsOf(run.collection)).toEqual([H1, H2, L1, L2])
+  expect(rowsOf(h)).toEqual([H1, H2])
+  expect(rowsOf(l)).toEqual([L1, L2])
+  // On disk (plain better-sqlite3): every row, owned by exactly its own subset's query.
+  const disk = readDisk(file, ID)!
+  expect(disk.rows.map((r) => r.value)).toEqual([H1, H2, L1, L2])
+  expect(disk.rows.map((r) => [r.key, ownersOf(r.meta)])).toEqual([
+    ['h1', [H_QUERY]],
+    ['h2', [H_QUERY]],
+    ['l1', [L_QUERY]],
+    ['l2', [L_QUERY]],
+  ])
+  await shutDown(run, [h, l])
+  expect(diskIds(file)).toEqual(['h1', 'h2', 'l1', 'l2'])
+}
+
+const H_QUERY = JSON.stringify(['items', 'H'])
+const L_QUERY = JSON.stringify(['items', 'L'])
+
 describe('on-demand subsets made durable', () => {
   const tmp = tempDir('persistdb-subsets-')
   afterAll(() => tmp.cleanup())
+  afterEach(() => vi.restoreAllMocks())
 
-  it('explore', async () => {
-    const file = tmp.file('explore.sqlite')
-    const source = subsetSource([H1, H2, L1, L2])
+  it("failure mode 8: disjoint queries delete each other's rows — after a restart L answers [] first, H answers later: H's rows survive", async () => {
+    quietLiveQueryErrors()
+    const file = tmp.file('h-later.sqlite')
+    await loadBothSubsets(file)
+
+    // Restart. Upstream, L's rows are gone and h2 changed; H's answer is held until L's was applied.
+    const H2b: Item = { ...H2, title: 'H two, edited' }
+    const source = subsetSource([H1, H2b])
+    source.hold('H')
     const run = openOnDemand(file, source.queryFn)
+    run.collection.startSyncImmediate()
+    // PersistDB restores every persisted row at sync start, before any subset is requested.
+    expect(rowsOf(run.collection)).toEqual([H1, H2, L1, L2])
     const h = run.live('H')
     const l = run.live('L')
-    await h.preload()
     await l.preload()
-    console.log('calls', source.state.calls, 'rows', rowsOf(run.collection).map((r) => r.id))
-    await l.cleanup()
+    await waitFor(() => !run.collection.has('l1'), "L's empty answer to apply")
+    // H was asked first and is still unanswered; L answered [] and that was applied.
+    console.log('DBG', source.state.calls, h.status, run.queryClient.getQueryCache().getAll().map((q) => [q.queryHash, q.state.fetchStatus, q.state.status]))
     await sleep(50)
-    console.log('after L cleanup', diskIds(file), rowsOf(run.collection).map((r) => r.id))
-    await h.cleanup()
-    await run.close()
-    console.log('after close', diskIds(file))
+    console.log('DBG2', source.state.calls, h.status)
+    expect(source.state.answered).toEqual(['L'])
+    // H's rows survive, in memory and on disk, still owned by H; L's rows are gone (the source said so).
+    expect(rowsOf(run.collection)).toEqual([H1, H2])
+    expect(rowsOf(l)).toEqual([])
+    expect(rowsOf(h)).toEqual([H1, H2])
+    const disk = readDisk(file, ID)!
+    expect(disk.rows.map((r) => r.value)).toEqual([H1, H2])
+    expect(disk.rows.map((r) => ownersOf(r.meta))).toEqual([[H_QUERY], [H_QUERY]])
+    expect([...disk.meta.keys()]).toEqual(['h1', 'h2'])
+
+    // H's answer arrives: it updates H's rows and brings nothing of L back.
+    source.release('H')
+    await hLoaded
+    await waitFor(() => run.collection.get('h2')?.title === H2b.title, "H's answer to apply")
+    expect(source.state.answered).toEqual(['L', 'H'])
+    expect(rowsOf(run.collection)).toEqual([H1, H2b])
+    expect(readDisk(file, ID)!.rows.map((r) => r.value)).toEqual([H1, H2b])
+    await shutDown(run, [h, l])
+
+    // A further restart with the source unreachable: H's rows are what is on disk and what hydrates.
+    expect(readDisk(file, ID)!.rows.map((r) => [r.value, ownersOf(r.meta)])).toEqual([
+      [H1, [H_QUERY]],
+      [H2b, [H_QUERY]],
+    ])
+    const offline = subsetSource([])
+    offline.hang('H')
+    offline.hang('L')
+    const again = openOnDemand(file, offline.queryFn)
+    again.collection.startSyncImmediate()
+    expect(rowsOf(again.collection)).toEqual([H1, H2b])
+    await again.close()
   })
 
-  it('explore restart', async () => {
-    const file = tmp.file('explore2.sqlite')
-    const source = subsetSource([H1, H2, L1, L2])
+  it("failure mode 8: disjoint queries delete each other's rows — L answers [] and H never answers: H's rows survive two restarts", async () => {
+    quietLiveQueryErrors()
+    const file = tmp.file('h-never.sqlite')
+    await loadBothSubsets(file)
+
+    const source = subsetSource([])
+    source.hang('H')
     const run = openOnDemand(file, source.queryFn)
     const h = run.live('H')
+    void h.preload()
     const l = run.live('L')
-    await h.preload()
     await l.preload()
-    await run.close()
-    console.log('after close', diskIds(file))
-    const source2 = subsetSource([H1, H2])
-    source2.hang('H')
-    const run2 = openOnDemand(file, source2.queryFn)
-    run2.collection.startSyncImmediate()
-    console.log('hydrated', rowsOf(run2.collection).map((r) => r.id), run2.collection.status)
-    const l2 = run2.live('L')
+    await waitFor(() => !run.collection.has('l1') && !run.collection.has('l2'), "L's empty answer to apply")
+    expect([...source.state.calls].sort()).toEqual(['H', 'L'])
+    expect(source.state.answered).toEqual(['L'])
+    expect(rowsOf(run.collection)).toEqual([H1, H2])
+    expect(rowsOf(h)).toEqual([H1, H2])
+    expect(readDisk(file, ID)!.rows.map((r) => r.value)).toEqual([H1, H2])
+    await shutDown(run, [h, l])
+    expect(readDisk(file, ID)!.rows.map((r) => [r.value, ownersOf(r.meta)])).toEqual([
+      [H1, [H_QUERY]],
+      [H2, [H_QUERY]],
+    ])
+
+    // Second restart: L answers [] again first, H still never answers. Nothing of H is lost.
+    const second = subsetSource([])
+    second.hang('H')
+    const run2 = openOnDemand(file, second.queryFn)
     const h2 = run2.live('H')
+    void h2.preload()
+    const l2 = run2.live('L')
     await l2.preload()
-    await sleep(20)
-    console.log('calls', source2.state.calls, source2.state.answered)
-    console.log('after L', rowsOf(run2.collection).map((r) => r.id), diskIds(file), rowsOf(l2).length, rowsOf(h2).length)
-    const disk = readDisk(file, ID)!
-    console.log(disk.rows.map((r) => [r.key, ownersOf(r.meta)]), disk.collectionMeta)
-    await run2.close()
-    console.log('after close 2', diskIds(file))
+    await waitFor(() => second.state.calls.length === 2, 'both subsets to be requested')
+    expect(second.state.answered).toEqual(['L'])
+    expect(rowsOf(h2)).toEqual([H1, H2])
+    expect(rowsOf(run2.collection)).toEqual([H1, H2])
+    await shutDown(run2, [h2, l2])
+    expect(readDisk(file, ID)!.rows.map((r) => r.value)).toEqual([H1, H2])
   })
 })
