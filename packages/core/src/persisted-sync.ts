@@ -98,29 +98,65 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
       )
     } catch (error) {
       this.failStart(error)
-      return { cleanup: () => this.cleanup() }
+      // On-demand collections require a loadSubset handler: without one core would replace the
+      // failure with a configuration error. Subset loads answer with the failure instead.
+      return {
+        cleanup: () => this.cleanup(),
+        loadSubset: () => Promise.reject(error),
+        unloadSubset: () => undefined,
+      }
     }
     if (!isPromiseLike(started)) {
       // Sync driver: the source already runs; hand core its own handlers.
       return { ...this.innerResult, cleanup: () => this.cleanup() }
     }
     started.catch((error: unknown) => this.failStart(error))
+    // Subset requests that arrive while the restore runs (the source has not started, so there is no
+    // inner loadSubset yet) wait for it, in call order; answering them `true` would mark them loaded
+    // without ever asking the source.
+    let waiting: Array<() => void> | undefined = []
+    let startFailure: { error: unknown } | undefined
+    const drain = () => {
+      const queued = waiting ?? []
+      waiting = undefined
+      for (const run of queued) run()
+    }
+    started.then(drain, (error: unknown) => {
+      startFailure = { error }
+      drain()
+    })
+    const load = (options: Parameters<NonNullable<SyncConfigRes['loadSubset']>>[0]) => {
+      if (startFailure && !this.closed) return Promise.reject(startFailure.error)
+      const inner = this.closed ? undefined : this.innerResult?.loadSubset
+      try {
+        return inner ? inner(options) : true
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
+    const unload = (options: Parameters<NonNullable<SyncConfigRes['unloadSubset']>>[0]) => {
+      try {
+        this.innerResult?.unloadSubset?.(options)
+      } catch {
+        // unloadSubset must never throw
+      }
+    }
     return {
       cleanup: () => this.cleanup(),
       loadSubset: (options) => {
-        const load = this.innerResult?.loadSubset
-        try {
-          return load ? load(options) : true
-        } catch (error) {
-          return Promise.reject(error)
-        }
+        if (!waiting) return load(options)
+        const queue = waiting
+        return new Promise<void>((resolve, reject) => {
+          queue.push(() => {
+            const result = load(options)
+            if (result === true) resolve()
+            else result.then(resolve, reject)
+          })
+        })
       },
       unloadSubset: (options) => {
-        try {
-          this.innerResult?.unloadSubset?.(options)
-        } catch {
-          // unloadSubset must never throw
-        }
+        if (waiting) waiting.push(() => unload(options))
+        else unload(options)
       },
     }
   }
@@ -252,21 +288,19 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
       return this.afterCommit(p.commit(signal))
     }
     // Async driver: core accepts now, the receipt's acceptance waits for disk.
-    const durable = this.ctx.durability
-      .enqueue(() => persistence.write(write))
-      .then(
-        (seq) => persistence.afterCommit(seq),
-        (error: unknown) => {
-          const failure = new PersistenceWriteError(this.ctx.name, error)
-          if (this.ctx.kind === 'local') {
-            // Memory already shows the write: bring it back to what disk holds,
-            // and let the waiting handler reject with the failure.
-            this.onRemoteChange(batch.truncate ? null : batch.rows.map((row) => row.key))
-            this.ctx.durability.fail(failure)
-          } else this.recordFailure(failure)
-          throw failure
-        },
-      )
+    const durable = persistence.track(this.ctx.durability.enqueue(() => persistence.write(write))).then(
+      (seq) => persistence.afterCommit(seq),
+      (error: unknown) => {
+        const failure = new PersistenceWriteError(this.ctx.name, error)
+        if (this.ctx.kind === 'local') {
+          // Memory already shows the write: bring it back to what disk holds,
+          // and let the waiting handler reject with the failure.
+          this.onRemoteChange(batch.truncate ? null : batch.rows.map((row) => row.key))
+          this.ctx.durability.fail(failure)
+        } else this.recordFailure(failure)
+        throw failure
+      },
+    )
     void durable.catch(() => undefined)
     const visible = p.commit(signal)
     this.afterCommit(visible)

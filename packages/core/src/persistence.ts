@@ -46,6 +46,8 @@ export class SQLitePersistence {
   private initialized = false
   private initializing: Promise<void> | undefined
   private closed = false
+  private closing: Promise<void> | undefined
+  private readonly inFlight = new Set<Promise<unknown>>()
   private lastSeq = -1
   private commitsSincePrune = 0
   private runs = 0
@@ -102,7 +104,16 @@ export class SQLitePersistence {
 
   write<T>(op: () => StorageOp<T>): MaybePromise<T> {
     if (this.closed) throw new PersistenceClosedError()
-    return chain(this.ready(), () => driveInTransaction(this.driver, op))
+    const result = chain(this.ready(), () => driveInTransaction(this.driver, op))
+    return isPromiseLike(result) ? this.track(result) : result
+  }
+
+  /** Counts `work` as pending until it settles: `close()` waits for it. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work)
+    const done = () => this.inFlight.delete(work)
+    work.then(done, done)
+    return work
   }
 
   /** Synchronous read/write for sync drivers; throws if the driver is async. */
@@ -116,7 +127,7 @@ export class SQLitePersistence {
 
   /** Called after each committed transaction of ours: prunes the change log now and then. */
   afterCommit(seq: number): void {
-    if (++this.commitsSincePrune < 64) return
+    if (++this.commitsSincePrune < 64 || this.closing) return
     this.commitsSincePrune = 0
     const result = this.write(() => pruneChanges(seq, this.maxEntries, this.maxAgeMs))
     if (isPromiseLike(result)) void result.catch(() => undefined)
@@ -212,12 +223,29 @@ export class SQLitePersistence {
     }
   }
 
+  /**
+   * Stops polling and closes the driver. With an async driver, writes core
+   * already accepted (and the ones queued behind them) finish first: close
+   * never drops an acknowledged transaction.
+   */
   close(): MaybePromise<void> {
-    if (this.closed) return
-    this.closed = true
+    if (this.closing) return this.closing
     this.stopPolling()
     this.listeners.clear()
-    return this.driver.close()
+    const finish = () => {
+      this.closed = true
+      return this.driver.close()
+    }
+    if (this.inFlight.size === 0) {
+      this.closing = Promise.resolve()
+      return finish()
+    }
+    this.closing = (async () => {
+      // A queued write starts as the one before it settles, so drain until none is left.
+      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
+      await finish()
+    })()
+    return this.closing
   }
 }
 

@@ -1,4 +1,11 @@
-import { isPromiseLike, type MaybePromise, type SQLiteDriver, type SQLiteExecutor, type SQLiteRow, type SQLiteValue } from './driver'
+import {
+  isPromiseLike,
+  type MaybePromise,
+  type SQLiteDriver,
+  type SQLiteExecutor,
+  type SQLiteRow,
+  type SQLiteValue,
+} from './driver'
 import { DriverResultError } from './errors'
 
 /**
@@ -29,11 +36,21 @@ export function* query(sql: string, params?: readonly SQLiteValue[]): StorageOp<
       `The SQLite driver returned ${describeShape(rows)} for a query; expected an array of row objects.`,
     )
   }
+  // Cheap shape check of the first row: value arrays (columnar results) or nulls are never row objects.
+  const first: unknown = rows[0]
+  if (rows.length > 0 && (typeof first !== 'object' || first === null || Array.isArray(first))) {
+    throw new DriverResultError(
+      `The SQLite driver returned rows as ${Array.isArray(first) ? 'arrays of values' : describeShape(first)} ` +
+        `for a query; expected each row to be an object keyed by column name.`,
+    )
+  }
   return rows
 }
 
 function step(executor: SQLiteExecutor, s: Step): MaybePromise<readonly SQLiteRow[] | undefined> {
-  return s.kind === 'all' ? executor.all(s.sql, s.params) : (executor.run(s.sql, s.params) as MaybePromise<undefined>)
+  return s.kind === 'all'
+    ? executor.all(s.sql, s.params)
+    : (executor.run(s.sql, s.params) as MaybePromise<undefined>)
 }
 
 /** Drives `op` to completion against `executor`; synchronous while the executor is. */

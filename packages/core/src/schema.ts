@@ -1,4 +1,4 @@
-import { ForeignDatabaseError, StorageFormatError, errorText } from './errors'
+import { DriverResultError, ForeignDatabaseError, StorageFormatError, errorText } from './errors'
 import { query, run, type StorageOp } from './runner'
 
 /**
@@ -49,6 +49,8 @@ export function* readFormat(): StorageOp<number> {
   try {
     tables = yield* query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'persistdb_meta'`)
   } catch (error) {
+    // A driver answering in a shape PersistDB does not read is the driver's problem, not the file's.
+    if (error instanceof DriverResultError) throw error
     throw new ForeignDatabaseError(
       `The database file could not be read as SQLite (${errorText(error)}). It is not a PersistDB ` +
         `database or it is damaged; point PersistDB at a new file. Nothing was changed.`,

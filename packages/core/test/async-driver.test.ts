@@ -181,3 +181,28 @@ describe('async driver', () => {
     await persistence.close()
   })
 })
+
+describe('async driver: close', () => {
+  it('close() waits for accepted writes still on their way to disk', async () => {
+    const file = join(dir, 'close.sqlite')
+    const driver = new AsyncBetterSqliteDriver(file)
+    const persistence = createSQLitePersistence({ driver, pollIntervalMs: 0 })
+    const source: SyncConfig<Todo, string> = {
+      sync: ({ begin, write, commit, markReady }) => {
+        for (let i = 0; i < 20; i++) {
+          begin()
+          write({ type: 'insert', value: { id: `c${String(i).padStart(2, '0')}`, title: `row ${i}` } })
+          commit()
+        }
+        markReady()
+      },
+    }
+    const collection = createCollection(
+      persistedCollectionOptions({ id: 'todos', getKey: (t: Todo) => t.id, sync: source, persistence }),
+    )
+    await collection.preload()
+    // Close at once: the 20 accepted transactions are queued behind one another.
+    await persistence.close()
+    expect(diskRows(file)).toHaveLength(20)
+  })
+})
