@@ -31,15 +31,16 @@ const MIGRATIONS: ReadonlyArray<readonly string[]> = [
        PRIMARY KEY (collection, key)
      ) WITHOUT ROWID`,
     // The change log: one entry per committed transaction, numbered by SQLite
-    // under the write lock, so two writers can never share a position.
+    // under the write lock, so two writers can never share a position. Pruning
+    // never deletes the newest entry, so max(seq)+1 never hands out a number
+    // twice without the cost of AUTOINCREMENT.
     `CREATE TABLE IF NOT EXISTS persistdb_changes (
-       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       seq INTEGER PRIMARY KEY,
        collection INTEGER NOT NULL,
        writer TEXT NOT NULL,
        keys TEXT,
        at INTEGER NOT NULL
      )`,
-    `CREATE INDEX IF NOT EXISTS persistdb_changes_at ON persistdb_changes (at)`,
   ],
 ]
 

@@ -187,10 +187,10 @@ export function* loadCollectionMeta(num: number): StorageOp<ReadonlyArray<readon
   return rows.map((r) => [String(r.key), String(r.value)] as const)
 }
 
-/** Largest change-log position ever assigned (survives pruning). */
+/** Largest change-log position assigned (the newest entry is never pruned). */
 export function* headSeq(): StorageOp<number> {
-  const rows = yield* query(`SELECT seq FROM sqlite_sequence WHERE name = 'persistdb_changes'`)
-  return rows[0] ? Number(rows[0].seq) : 0
+  const rows = yield* query(`SELECT max(seq) AS seq FROM persistdb_changes`)
+  return rows[0]?.seq == null ? 0 : Number(rows[0].seq)
 }
 
 export interface ChangeEntry {
@@ -231,9 +231,16 @@ export function* logChange(
 }
 
 export function* pruneChanges(head: number, maxEntries: number, maxAgeMs: number): StorageOp<void> {
-  if (maxEntries > 0) yield run(`DELETE FROM persistdb_changes WHERE seq <= ?`, [head - maxEntries])
-  if (maxAgeMs > 0)
-    yield run(`DELETE FROM persistdb_changes WHERE at < ? AND seq < ?`, [Date.now() - maxAgeMs, head])
+  if (maxEntries > 0) yield run(`DELETE FROM persistdb_changes WHERE seq <= ? AND seq < ?`, [head - maxEntries, head])
+  if (maxAgeMs > 0) {
+    // Entries are appended in time order: everything before the first young
+    // entry is old. Only the old ones are visited, so no index on `at` is kept.
+    yield run(
+      `DELETE FROM persistdb_changes WHERE seq < ? AND seq < coalesce(` +
+        `(SELECT seq FROM persistdb_changes WHERE at >= ? ORDER BY seq LIMIT 1), ?)`,
+      [head, Date.now() - maxAgeMs, head],
+    )
+  }
 }
 
 const CHUNK = 64
