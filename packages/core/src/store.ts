@@ -231,7 +231,8 @@ export function* logChange(
 }
 
 export function* pruneChanges(head: number, maxEntries: number, maxAgeMs: number): StorageOp<void> {
-  if (maxEntries > 0) yield run(`DELETE FROM persistdb_changes WHERE seq <= ? AND seq < ?`, [head - maxEntries, head])
+  if (maxEntries > 0)
+    yield run(`DELETE FROM persistdb_changes WHERE seq <= ? AND seq < ?`, [head - maxEntries, head])
   if (maxAgeMs > 0) {
     // Entries are appended in time order: everything before the first young
     // entry is old. Only the old ones are visited, so no index on `at` is kept.
