@@ -3,73 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it, vi } from 'vitest'
+import { AsyncBetterSqliteDriver } from './support/async-sqlite-driver'
 import { createCollection, whenSyncAccepted, type SyncConfig } from '@tanstack/db'
-import {
-  createSQLitePersistence,
-  persistedCollectionOptions,
-  PersistenceWriteError,
-  type SQLiteDriver,
-  type SQLiteExecutor,
-  type SQLiteRow,
-  type SQLiteValue,
-} from '../src'
-
-/**
- * An asynchronous driver over a real SQLite file: every call answers on a
- * later macrotask, as a worker or a native bridge would. It proves core's
- * async path (hydration before readiness, durable-before-resolve, ordering).
- */
-class AsyncBetterSqliteDriver implements SQLiteDriver {
-  readonly mode = 'async' as const
-  readonly db: Database.Database
-  private queue: Promise<unknown> = Promise.resolve()
-
-  constructor(path: string) {
-    this.db = new Database(path)
-    this.db.pragma('journal_mode = WAL')
-  }
-
-  private later<T>(fn: () => T): Promise<T> {
-    return new Promise((resolve, reject) =>
-      setImmediate(() => {
-        try {
-          resolve(fn())
-        } catch (error) {
-          reject(error)
-        }
-      }),
-    )
-  }
-
-  all(sql: string, params: readonly SQLiteValue[] = []): Promise<readonly SQLiteRow[]> {
-    return this.later(() => this.db.prepare(sql).all(...params) as SQLiteRow[])
-  }
-
-  run(sql: string, params: readonly SQLiteValue[] = []): Promise<void> {
-    return this.later(() => void this.db.prepare(sql).run(...params))
-  }
-
-  transaction<T>(body: (tx: SQLiteExecutor) => Promise<T> | T): Promise<T> {
-    // One transaction at a time, like a single worker connection.
-    const next = this.queue.then(async () => {
-      await this.run('BEGIN IMMEDIATE')
-      try {
-        const result = await body(this)
-        await this.run('COMMIT')
-        return result
-      } catch (error) {
-        if (this.db.inTransaction) await this.run('ROLLBACK')
-        throw error
-      }
-    })
-    this.queue = next.catch(() => undefined)
-    return next
-  }
-
-  close(): void {
-    this.db.close()
-  }
-}
+import { createSQLitePersistence, persistedCollectionOptions, PersistenceWriteError } from '../src'
 
 const dir = mkdtempSync(join(tmpdir(), 'persistdb-async-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

@@ -10,17 +10,8 @@ import { QueryClient, type QueryFunctionContext } from '@tanstack/query-core'
 import { queryCollectionOptions } from '@tanstack/query-db-collection'
 import { createCollection, createLiveQueryCollection, eq } from '@tanstack/db'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
-import Database from 'better-sqlite3'
-import {
-  createNodeSQLitePersistence,
-  createSQLitePersistence,
-  persistedCollectionOptions,
-  type MaybePromise,
-  type SQLiteDriver,
-  type SQLiteExecutor,
-  type SQLiteRow,
-  type SQLiteValue,
-} from '../src'
+import { createNodeSQLitePersistence, createSQLitePersistence, persistedCollectionOptions } from '../src'
+import { AsyncBetterSqliteDriver } from '../../core/test/support/async-sqlite-driver'
 import { rowsOf, tempDir } from './helpers'
 import { execOnDisk, readDisk } from './fixtures/synced-disk'
 import { sleep } from './fixtures/synced-source'
@@ -86,61 +77,6 @@ function subsetSource(rows: Item[]) {
   }
 }
 
-/**
- * An asynchronous driver over a real SQLite file, answering every call on a later macrotask (as a worker or
- * a native bridge would): restore takes several turns, so subsets can be requested before it is done.
- */
-class AsyncFileDriver implements SQLiteDriver {
-  readonly mode = 'async' as const
-  private readonly db: Database.Database
-  private queue: Promise<unknown> = Promise.resolve()
-
-  constructor(path: string) {
-    this.db = new Database(path)
-    this.db.pragma('journal_mode = WAL')
-  }
-
-  private later<T>(fn: () => T): Promise<T> {
-    return new Promise((resolve, reject) =>
-      setImmediate(() => {
-        try {
-          resolve(fn())
-        } catch (error) {
-          reject(error)
-        }
-      }),
-    )
-  }
-
-  all(sql: string, params: readonly SQLiteValue[] = []): Promise<readonly SQLiteRow[]> {
-    return this.later(() => this.db.prepare(sql).all(...params) as SQLiteRow[])
-  }
-
-  run(sql: string, params: readonly SQLiteValue[] = []): Promise<void> {
-    return this.later(() => void this.db.prepare(sql).run(...params))
-  }
-
-  transaction<T>(body: (tx: SQLiteExecutor) => MaybePromise<T>): Promise<T> {
-    const next = this.queue.then(async () => {
-      await this.run('BEGIN IMMEDIATE')
-      try {
-        const result = await body(this)
-        await this.run('COMMIT')
-        return result
-      } catch (error) {
-        if (this.db.inTransaction) await this.run('ROLLBACK')
-        throw error
-      }
-    })
-    this.queue = next.catch(() => undefined)
-    return next
-  }
-
-  close(): void {
-    this.db.close()
-  }
-}
-
 function openOnDemand(
   file: string,
   queryFn: (ctx: QueryFunctionContext) => Promise<Item[]>,
@@ -150,7 +86,7 @@ function openOnDemand(
   const persistence =
     driver === 'sync'
       ? createNodeSQLitePersistence({ path: file })
-      : createSQLitePersistence({ driver: new AsyncFileDriver(file) })
+      : createSQLitePersistence({ driver: new AsyncBetterSqliteDriver(file) })
   const collection = createCollection(
     persistedCollectionOptions({
       ...queryCollectionOptions({
