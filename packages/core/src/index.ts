@@ -4,7 +4,7 @@ export type {
   PersistedCollectionUtils,
   PersistedLocalOnlyResult,
 } from './persisted-collection'
-export { createSQLitePersistence, SQLitePersistence } from './persistence'
+export { createSQLitePersistence, readStorageFormat, SQLitePersistence } from './persistence'
 export type { SQLitePersistenceOptions, ChangeLogOptions } from './persistence'
 export type { SQLiteDriver, SQLiteExecutor, SQLiteRow, SQLiteValue, MaybePromise } from './driver'
 export type { PersistenceStatusSnapshot } from './status'

@@ -249,6 +249,16 @@ export class SQLitePersistence {
   }
 }
 
+/**
+ * Reads which PersistDB storage format a database holds (0: none yet) without
+ * writing. Throws ForeignDatabaseError for a file that is not SQLite or holds
+ * another application's persistdb_meta. Runtimes call it before changing
+ * persistent settings such as journal_mode.
+ */
+export function readStorageFormat(driver: SQLiteDriver): MaybePromise<number> {
+  return drive(driver, readFormat())
+}
+
 export function createSQLitePersistence(options: SQLitePersistenceOptions): SQLitePersistence {
   return new SQLitePersistence(options)
 }

@@ -4,6 +4,8 @@ import {
   errorText,
   ForeignDatabaseError,
   InvalidOptionsError,
+  PersistenceError,
+  readStorageFormat,
   type SQLitePersistence,
   type SQLitePersistenceOptions,
 } from '@persistdb/core'
@@ -51,15 +53,16 @@ export function createNodeSQLitePersistence(options: NodeSQLitePersistenceOption
       'createNodeSQLitePersistence needs `database` (a better-sqlite3 Database) or `path`.',
     )
   }
+  const driver = new BetterSqlite3Driver(database, owns)
   try {
     database.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`)
-    // Refuse another application's database before changing anything in it (journal_mode is persistent).
-    refuseForeignMeta(database)
+    // Refuse a foreign or unreadable file before changing anything in it (journal_mode is persistent).
+    readStorageFormat(driver)
     if (database.name !== ':memory:' && database.name !== '') database.pragma('journal_mode = WAL')
     database.pragma(`synchronous = ${synchronous}`)
   } catch (error) {
-    if (owns) database.close()
-    if (error instanceof ForeignDatabaseError) throw error
+    driver.close()
+    if (error instanceof PersistenceError) throw error
     throw new ForeignDatabaseError(
       `Could not open ${database.name} as a SQLite database (${errorText(error)}). It is not a SQLite file or it ` +
         `is damaged; nothing was changed.`,
@@ -68,23 +71,8 @@ export function createNodeSQLitePersistence(options: NodeSQLitePersistenceOption
   }
   const { pollIntervalMs, changeLog } = rest
   return createSQLitePersistence({
-    driver: new BetterSqlite3Driver(database, owns),
+    driver,
     ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
     ...(changeLog === undefined ? {} : { changeLog }),
   })
-}
-
-/** A persistdb_meta table PersistDB did not write means the file belongs to someone else. */
-function refuseForeignMeta(database: Database.Database): void {
-  const table = database
-    .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'persistdb_meta'`)
-    .get()
-  if (table === undefined) return
-  const app = database.prepare(`SELECT value FROM persistdb_meta WHERE key = 'app'`).get() as
-    { value?: unknown } | undefined
-  if (app?.value !== 'persistdb') {
-    throw new ForeignDatabaseError(
-      `${database.name} has a persistdb_meta table that PersistDB did not write. Use another file; nothing was changed.`,
-    )
-  }
 }
