@@ -37,7 +37,7 @@ export interface PersistedCollectionPersistenceOptions<T = unknown> {
   migrate?: (row: unknown, fromVersion: number) => T | null
   /** Hooks may render restored rows after this long without the source. Default 500 ms. */
   networkTimeoutMs?: number
-  /** A synced collection with cached rows is marked ready after this long without its source. Default 3000 ms. */
+  /** A synced collection with cached rows is marked ready after this long without its source. Default 2000 ms. */
   offlineReadyTimeoutMs?: number
 }
 
@@ -106,7 +106,7 @@ export function persistedCollectionOptions(options: object): unknown {
     schemaVersion = 1,
     migrate,
     networkTimeoutMs = 500,
-    offlineReadyTimeoutMs = 3000,
+    offlineReadyTimeoutMs = 2000,
     ...config
   } = options as Record<string, unknown> & PersistedCollectionPersistenceOptions
   validate(options as Record<string, unknown>, schemaVersion, networkTimeoutMs, offlineReadyTimeoutMs)
