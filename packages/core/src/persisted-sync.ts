@@ -23,6 +23,7 @@ import {
 } from './store'
 import { rowsTable } from './schema'
 import { applyStoredRows } from './remote-apply'
+import { deferredSubsets } from './deferred-subsets'
 import type { RestoreReadiness } from './readiness'
 import type { PersistenceStatus } from './status'
 import type { DurableQueue } from './durable-queue'
@@ -111,53 +112,13 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
       return { ...this.innerResult, cleanup: () => this.cleanup() }
     }
     started.catch((error: unknown) => this.failStart(error))
-    // Subset requests that arrive while the restore runs (the source has not started, so there is no
-    // inner loadSubset yet) wait for it, in call order; answering them `true` would mark them loaded
-    // without ever asking the source.
-    let waiting: Array<() => void> | undefined = []
-    let startFailure: { error: unknown } | undefined
-    const drain = () => {
-      const queued = waiting ?? []
-      waiting = undefined
-      for (const run of queued) run()
-    }
-    started.then(drain, (error: unknown) => {
-      startFailure = { error }
-      drain()
-    })
-    const load = (options: Parameters<NonNullable<SyncConfigRes['loadSubset']>>[0]) => {
-      if (startFailure && !this.closed) return Promise.reject(startFailure.error)
-      const inner = this.closed ? undefined : this.innerResult?.loadSubset
-      try {
-        return inner ? inner(options) : true
-      } catch (error) {
-        return Promise.reject(error)
-      }
-    }
-    const unload = (options: Parameters<NonNullable<SyncConfigRes['unloadSubset']>>[0]) => {
-      try {
-        this.innerResult?.unloadSubset?.(options)
-      } catch {
-        // unloadSubset must never throw
-      }
-    }
     return {
       cleanup: () => this.cleanup(),
-      loadSubset: (options) => {
-        if (!waiting) return load(options)
-        const queue = waiting
-        return new Promise<void>((resolve, reject) => {
-          queue.push(() => {
-            const result = load(options)
-            if (result === true) resolve()
-            else result.then(resolve, reject)
-          })
-        })
-      },
-      unloadSubset: (options) => {
-        if (waiting) waiting.push(() => unload(options))
-        else unload(options)
-      },
+      ...deferredSubsets(
+        started,
+        () => this.innerResult,
+        () => this.closed,
+      ),
     }
   }
 
