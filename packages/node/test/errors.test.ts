@@ -8,8 +8,6 @@ import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createCollection, createTransaction } from '@tanstack/db'
 import {
-  decodeKey,
-  decodeValue,
   ForeignDatabaseError,
   InvalidCollectionIdError,
   InvalidOptionsError,
@@ -21,45 +19,25 @@ import {
   type SQLitePersistence,
 } from '@persistdb/core'
 import { createNodeSQLitePersistence, persistedCollectionOptions } from '../src'
-import { tempDir } from './helpers'
+import { byStringKey, closeHandle as close, memoryRowMap, rowsTableOf, storedRows, tempDir } from './helpers'
 
 interface Row {
   id: string
   [field: string]: unknown
 }
 
-const VIRTUAL = new Set(['$synced', '$origin', '$key', '$collectionId', '$hasPendingWrites'])
-
 function memoryRows(collection: { toArray: object[] }): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {}
-  for (const row of collection.toArray) {
-    const p: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(row)) if (!VIRTUAL.has(k)) p[k] = v
-    out[String(p.id)] = p
-  }
-  return out
+  return byStringKey(memoryRowMap(collection))
 }
 
 function tableOf(db: Database.Database, name: string): string {
-  const found = db.prepare('SELECT id FROM persistdb_collections WHERE name = ?').get(name) as { id: number }
-  return `"persistdb_c${found.id}_rows"`
+  const table = rowsTableOf(db, name)
+  if (!table) throw new Error(`no collection ${name} on disk`)
+  return table
 }
 
 function diskRows(file: string, name: string): Record<string, unknown> {
-  const db = new Database(file)
-  try {
-    const rows = db
-      .prepare(`SELECT key, value FROM ${tableOf(db, name)} WHERE value IS NOT NULL`)
-      .all() as Array<{
-      key: string
-      value: string
-    }>
-    const out: Record<string, unknown> = {}
-    for (const row of rows) out[String(decodeKey(row.key))] = decodeValue(row.value)
-    return out
-  } finally {
-    db.close()
-  }
+  return byStringKey(storedRows(file, name))
 }
 
 /** Runs SQL on a second, raw connection to the same file. */
@@ -86,14 +64,6 @@ function open(
     }),
   )
   return { collection, persistence }
-}
-
-async function close(handle: {
-  collection: { cleanup: () => Promise<void> }
-  persistence: SQLitePersistence
-}) {
-  await handle.collection.cleanup()
-  await handle.persistence.close()
 }
 
 /**

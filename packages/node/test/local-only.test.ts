@@ -7,15 +7,20 @@ import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createCollection, createTransaction } from '@tanstack/db'
 import {
-  decodeKey,
-  decodeValue,
   MigrationFailedError,
   SchemaVersionMismatchError,
   UnsupportedValueError,
   type SQLitePersistence,
 } from '@persistdb/core'
 import { createNodeSQLitePersistence, persistedCollectionOptions } from '../src'
-import { tempDir } from './helpers'
+import {
+  byStringKey,
+  closeHandle as close,
+  withoutVirtualProps,
+  memoryRowMap,
+  storedRows,
+  tempDir,
+} from './helpers'
 
 interface Row {
   id: string
@@ -28,43 +33,13 @@ interface Handlers {
   onDelete?: () => Promise<void>
 }
 
-const VIRTUAL = new Set(['$synced', '$origin', '$key', '$collectionId', '$hasPendingWrites'])
-
-/** A row without TanStack's virtual `$` props. */
-function plain(row: object): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(row)) {
-    if (!VIRTUAL.has(k))
-      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
-  }
-  return out
-}
-
 function memoryRows(collection: { toArray: object[] }): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {}
-  for (const row of collection.toArray) {
-    const p = plain(row)
-    out[String(p.id)] = p
-  }
-  return out
+  return byStringKey(memoryRowMap(collection))
 }
 
 /** What is on disk for collection `name`, decoded, read through a separate raw connection. */
 function diskRows(file: string, name: string): Record<string, unknown> {
-  const db = new Database(file)
-  try {
-    const found = db.prepare('SELECT id FROM persistdb_collections WHERE name = ?').get(name) as
-      { id: number } | undefined
-    if (!found) return {}
-    const rows = db
-      .prepare(`SELECT key, value FROM "persistdb_c${found.id}_rows" WHERE value IS NOT NULL`)
-      .all() as Array<{ key: string | number; value: string }>
-    const out: Record<string, unknown> = {}
-    for (const row of rows) out[String(decodeKey(row.key))] = decodeValue(row.value)
-    return out
-  } finally {
-    db.close()
-  }
+  return byStringKey(storedRows(file, name))
 }
 
 /** The stored JSON text of one row. */
@@ -97,14 +72,6 @@ function open(
     }),
   )
   return { collection, persistence }
-}
-
-async function close(handle: {
-  collection: { cleanup: () => Promise<void> }
-  persistence: SQLitePersistence
-}) {
-  await handle.collection.cleanup()
-  await handle.persistence.close()
 }
 
 /** Opens, preloads, returns the rows (memory), checks memory === disk, closes. */
@@ -387,7 +354,7 @@ describe('local-only: every mutation path survives a restart', () => {
       delete d.b
       d.a = 10
     })
-    const before = plain(h.collection.get('x')!)
+    const before = withoutVirtualProps(h.collection.get('x')!)
     expect(before.b).toBeUndefined()
     expect(diskRows(file, 'items').x).toStrictEqual(before)
     expect(rawValue(file, 'items', 'x')).not.toContain('"b":2')

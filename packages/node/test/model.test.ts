@@ -10,9 +10,8 @@ import Database from 'better-sqlite3'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createCollection, createTransaction } from '@tanstack/db'
-import { decodeKey, decodeValue, type SQLitePersistence } from '@persistdb/core'
 import { createNodeSQLitePersistence, persistedCollectionOptions } from '../src'
-import { tempDir } from './helpers'
+import { closeHandle, exactDifference, memoryRowMap, storedRowsIn, tempDir } from './helpers'
 
 type Key = string | number
 type Fields = Record<string, unknown>
@@ -31,7 +30,6 @@ const NUM_RUNS = Number(process.env.PERSISTDB_MODEL_RUNS ?? 60)
 const SEED =
   process.env.PERSISTDB_MODEL_SEED === undefined ? undefined : Number(process.env.PERSISTDB_MODEL_SEED)
 const COLLECTION = 'model'
-const VIRTUAL = new Set(['$synced', '$origin', '$key', '$collectionId', '$hasPendingWrites'])
 
 // ---------------------------------------------------------------------------------------------- arbitraries
 
@@ -98,52 +96,6 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 
 // ---------------------------------------------------------------------------------------------- comparison
 
-/** Where `actual` first differs from `expected` (Object.is numbers, invalid Dates equal, own keys), or undefined. */
-function difference(expected: unknown, actual: unknown, path = '$'): string | undefined {
-  if (typeof expected !== typeof actual) return `${path}: ${typeof expected} vs ${typeof actual}`
-  if (typeof expected !== 'object' || expected === null || actual === null) {
-    return Object.is(expected, actual) ? undefined : `${path}: ${String(expected)} vs ${String(actual)}`
-  }
-  const a = actual as object
-  if (Object.getPrototypeOf(expected) !== Object.getPrototypeOf(a)) return `${path}: prototype differs`
-  if (expected instanceof Date) {
-    return Object.is(expected.getTime(), (a as Date).getTime()) ? undefined : `${path}: date differs`
-  }
-  if (expected instanceof Uint8Array) {
-    const b = a as Uint8Array
-    return expected.length === b.length && expected.every((x, i) => x === b[i])
-      ? undefined
-      : `${path}: bytes differ`
-  }
-  if (expected instanceof Map || expected instanceof Set) {
-    return difference(
-      [...(expected as Map<unknown, unknown>).entries()],
-      [...(a as Map<unknown, unknown>).entries()],
-      `${path}<entries>`,
-    )
-  }
-  if (Array.isArray(expected)) {
-    const o = a as unknown[]
-    if (expected.length !== o.length) return `${path}: length ${expected.length} vs ${o.length}`
-    for (let i = 0; i < expected.length; i++) {
-      const d = difference(expected[i], o[i], `${path}[${i}]`)
-      if (d) return d
-    }
-    return undefined
-  }
-  const e = expected as Record<string, unknown>
-  const o = a as Record<string, unknown>
-  const ke = Object.keys(e).sort()
-  const ko = Object.keys(o).sort()
-  if (JSON.stringify(ke) !== JSON.stringify(ko))
-    return `${path}: keys ${JSON.stringify(ke)} vs ${JSON.stringify(ko)}`
-  for (const k of ke) {
-    const d = difference(e[k], o[k], `${path}[${JSON.stringify(k)}]`)
-    if (d) return d
-  }
-  return undefined
-}
-
 const keyLabel = (key: Key) => `${typeof key}:${String(key)}`
 
 function compareRows(what: string, model: Map<Key, Row>, actual: Map<Key, unknown>): void {
@@ -153,18 +105,9 @@ function compareRows(what: string, model: Map<Key, Row>, actual: Map<Key, unknow
     throw new Error(`${what}: keys ${JSON.stringify(actualKeys)}, model has ${JSON.stringify(expectedKeys)}`)
   }
   for (const [key, row] of model) {
-    const d = difference(row, actual.get(key))
+    const d = exactDifference(row, actual.get(key))
     if (d) throw new Error(`${what}: row ${keyLabel(key)} differs at ${d}`)
   }
-}
-
-function plain(row: object): Row {
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(row)) {
-    if (!VIRTUAL.has(k))
-      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
-  }
-  return out as Row
 }
 
 // ---------------------------------------------------------------------------------------------- the system
@@ -189,26 +132,12 @@ function openCollection(file: string, handlers: Handlers) {
 }
 type Handle = ReturnType<typeof openCollection>
 
-async function closeHandle(handle: Handle): Promise<void> {
-  await handle.collection.cleanup()
-  await (handle.persistence as SQLitePersistence).close()
-}
-
 function memoryRows(handle: Handle): Map<Key, unknown> {
-  return new Map(handle.collection.toArray.map((row) => [(row as Row).id, plain(row)]))
+  return memoryRowMap(handle.collection)
 }
 
 function diskRows(db: Database.Database): Map<Key, unknown> {
-  const found = db.prepare('SELECT id FROM persistdb_collections WHERE name = ?').get(COLLECTION) as
-    { id: number } | undefined
-  if (!found) return new Map()
-  const rows = db
-    .prepare(`SELECT key, value FROM "persistdb_c${found.id}_rows" WHERE value IS NOT NULL`)
-    .all() as Array<{
-    key: Key
-    value: string
-  }>
-  return new Map(rows.map((r) => [decodeKey(r.key), decodeValue(r.value)]))
+  return storedRowsIn(db, COLLECTION)
 }
 
 /** Applies one write to the collection (inside or outside a transaction) and to the model. */
@@ -233,7 +162,7 @@ function applyWrite(
       // changes over the old row); removing a field the row does not have is no change.
       for (const f of op.remove) if (Object.hasOwn(next, f)) next[f] = undefined
       for (const [f, v] of Object.entries(op.set)) next[f] = v
-      if (difference(current, next) === undefined) return undefined
+      if (exactDifference(current, next) === undefined) return undefined
       model.set(op.key, next)
       return collection.update(op.key, (draft) => {
         for (const f of op.remove) delete draft[f]

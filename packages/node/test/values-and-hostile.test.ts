@@ -4,9 +4,17 @@
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createCollection, createTransaction } from '@tanstack/db'
-import { decodeKey, decodeValue, UnsupportedValueError, type SQLitePersistence } from '@persistdb/core'
+import { UnsupportedValueError, type SQLitePersistence } from '@persistdb/core'
 import { createNodeSQLitePersistence, persistedCollectionOptions } from '../src'
-import { tempDir } from './helpers'
+import {
+  closeHandle,
+  exactDifference,
+  memoryRowMap,
+  rowsTableOf,
+  storedRows,
+  tempDir,
+  withoutVirtualProps,
+} from './helpers'
 
 type Key = string | number
 
@@ -15,90 +23,15 @@ interface Row {
   [field: string]: unknown
 }
 
-const VIRTUAL = new Set(['$synced', '$origin', '$key', '$collectionId', '$hasPendingWrites'])
-
-function plain(row: object): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(row)) {
-    if (!VIRTUAL.has(k))
-      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
-  }
-  return out
-}
-
-/** Where `actual` first differs from `expected` (Object.is numbers, invalid Dates equal, own keys), or undefined. */
-function difference(expected: unknown, actual: unknown, path = '$'): string | undefined {
-  if (typeof expected !== typeof actual) return `${path}: ${typeof expected} vs ${typeof actual}`
-  if (typeof expected !== 'object' || expected === null || actual === null) {
-    return Object.is(expected, actual) ? undefined : `${path}: ${String(expected)} vs ${String(actual)}`
-  }
-  const a = actual as object
-  if (Object.getPrototypeOf(expected) !== Object.getPrototypeOf(a)) return `${path}: prototype differs`
-  if (expected instanceof Date) {
-    return Object.is(expected.getTime(), (a as Date).getTime()) ? undefined : `${path}: date differs`
-  }
-  if (expected instanceof Uint8Array) {
-    const b = a as Uint8Array
-    return expected.length === b.length && expected.every((x, i) => x === b[i])
-      ? undefined
-      : `${path}: bytes differ`
-  }
-  if (expected instanceof Map || expected instanceof Set) {
-    const e = [...(expected as Map<unknown, unknown>).entries()]
-    const o = [...(a as Map<unknown, unknown>).entries()]
-    return difference(e, o, `${path}<entries>`)
-  }
-  if (Array.isArray(expected)) {
-    const o = a as unknown[]
-    if (expected.length !== o.length) return `${path}: length ${expected.length} vs ${o.length}`
-    for (let i = 0; i < expected.length; i++) {
-      const d = difference(expected[i], o[i], `${path}[${i}]`)
-      if (d) return d
-    }
-    return undefined
-  }
-  const e = expected as Record<string, unknown>
-  const o = a as Record<string, unknown>
-  const ke = Object.keys(e).sort()
-  const ko = Object.keys(o).sort()
-  if (JSON.stringify(ke) !== JSON.stringify(ko))
-    return `${path}: keys ${JSON.stringify(ke)} vs ${JSON.stringify(ko)}`
-  for (const k of ke) {
-    const d = difference(e[k], o[k], `${path}[${JSON.stringify(k)}]`)
-    if (d) return d
-  }
-  return undefined
-}
-
 function expectSame(actual: unknown, expected: unknown): void {
   expect(difference(expected, actual)).toBeUndefined()
 }
 
-function tableOf(db: Database.Database, name: string): string | undefined {
-  const found = db.prepare('SELECT id FROM persistdb_collections WHERE name = ?').get(name) as
-    { id: number } | undefined
-  return found && `"persistdb_c${found.id}_rows"`
-}
-
-/** Decoded rows on disk, keyed by the decoded key (1 and "1" stay apart). */
-function diskRows(file: string, name: string): Map<Key, unknown> {
-  const db = new Database(file)
-  try {
-    const table = tableOf(db, name)
-    if (!table) return new Map()
-    const rows = db.prepare(`SELECT key, value FROM ${table} WHERE value IS NOT NULL`).all() as Array<{
-      key: Key
-      value: string
-    }>
-    return new Map(rows.map((r) => [decodeKey(r.key), decodeValue(r.value)]))
-  } finally {
-    db.close()
-  }
-}
-
-function memoryRows(collection: { toArray: object[] }): Map<Key, Record<string, unknown>> {
-  return new Map(collection.toArray.map((row) => [(row as Row).id, plain(row)]))
-}
+const plain = withoutVirtualProps
+const difference = exactDifference
+const memoryRows = memoryRowMap
+const diskRows = storedRows
+const close = closeHandle
 
 function open(
   file: string,
@@ -111,14 +44,6 @@ function open(
     persistedCollectionOptions<Row, Key>({ id, getKey: (row) => row.id, persistence: p, ...handlers }),
   )
   return { collection, persistence: p }
-}
-
-async function close(handle: {
-  collection: { cleanup: () => Promise<void> }
-  persistence: SQLitePersistence
-}) {
-  await handle.collection.cleanup()
-  await handle.persistence.close()
 }
 
 const tmp = tempDir('persistdb-values-')
@@ -547,7 +472,7 @@ describe('failure mode 29: hostile collection ids, field names and keys', () => 
     h.collection.insert([{ id: 10 }, { id: 9 }, { id: '10' }, { id: '9' }, { id: 100 }])
     await close(h)
     const db = new Database(file)
-    const table = tableOf(db, 'order')!
+    const table = rowsTableOf(db, 'order')!
     const stored = db
       .prepare(`SELECT key, typeof(key) IN ('integer', 'real') AS numeric FROM ${table} ORDER BY key`)
       .all()
