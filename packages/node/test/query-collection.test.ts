@@ -17,7 +17,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { createNodeSQLitePersistence, persistedCollectionOptions } from '../src'
 import { rowsOf, tempDir } from './helpers'
 import { execOnDisk, readDisk } from './fixtures/synced-disk'
-import { querySource, sleep, type Row } from './fixtures/synced-source'
+import { querySource, sleep, waitFor, type Row } from './fixtures/synced-source'
 
 const ID = 'todos'
 
@@ -54,14 +54,6 @@ function openQuery(file: string, queryFn: () => Promise<Row[]>, options: OpenOpt
       persistence.close()
       queryClient.clear()
     },
-  }
-}
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await sleep(5)
   }
 }
 

@@ -14,7 +14,7 @@ import { createNodeSQLitePersistence, createSQLitePersistence, persistedCollecti
 import { AsyncBetterSqliteDriver } from '../../core/test/support/async-sqlite-driver'
 import { rowsOf, tempDir } from './helpers'
 import { execOnDisk, readDisk } from './fixtures/synced-disk'
-import { sleep } from './fixtures/synced-source'
+import { sleep, waitFor } from './fixtures/synced-source'
 
 const ID = 'items'
 
@@ -120,14 +120,6 @@ function openOnDemand(
       await persistence.close()
       queryClient.clear()
     },
-  }
-}
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await sleep(5)
   }
 }
 

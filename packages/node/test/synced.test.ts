@@ -13,7 +13,7 @@ import { createNodeSQLitePersistence, persistedCollectionOptions } from '../src'
 import { rowsOf, tempDir } from './helpers'
 import type { SQLitePersistence } from '@persistdb/core'
 import { execOnDisk, readDisk } from './fixtures/synced-disk'
-import { cursorSource, FakeServer, manualSource, sleep, type Row } from './fixtures/synced-source'
+import { cursorSource, FakeServer, manualSource, sleep, waitFor, type Row } from './fixtures/synced-source'
 
 interface OpenOptions {
   id?: string
@@ -41,14 +41,6 @@ function openSynced(file: string, sync: SyncConfig<Row, string>, options: OpenOp
       await collection.cleanup()
       if (!options.persistence) persistence.close()
     },
-  }
-}
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await sleep(5)
   }
 }
 
