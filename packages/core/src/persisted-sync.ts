@@ -3,7 +3,7 @@ import { buildBatch, isEmptyBatch } from './batch'
 import { decodeKey, decodeValue, encodeKey, encodeValue, type StoredKey } from './codec'
 import { coreBridge, type CoreBridge, type SyncParams } from './core-bridge'
 import { isPromiseLike, type MaybePromise } from './driver'
-import { PersistenceError, PersistenceWriteError } from './errors'
+import { PersistenceError, PersistenceReadError, PersistenceWriteError } from './errors'
 import { chain, type SQLitePersistence } from './persistence'
 import {
   findCollection,
@@ -153,12 +153,14 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     this.record = record
     // The change-log head is read before the rows, so a commit landing in
     // between is re-applied later (idempotently), never missed.
-    const snapshot = this.ctx.persistence.read(function* () {
-      const seq = yield* headSeq()
-      const rows = yield* loadRows(record.table)
-      const meta = yield* loadCollectionMeta(record.num)
-      return { seq, rows, meta }
-    })
+    const snapshot = typedRead(this.ctx.name, () =>
+      this.ctx.persistence.read(function* () {
+        const seq = yield* headSeq()
+        const rows = yield* loadRows(record.table)
+        const meta = yield* loadCollectionMeta(record.num)
+        return { seq, rows, meta }
+      }),
+    )
     return chain(snapshot, ({ seq, rows, meta }) => {
       if (this.closed) return
       this.seed(rows, meta)
@@ -375,6 +377,22 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     } catch {
       // cleanup must never throw
     }
+  }
+}
+
+/** A restore that SQLite could not read fails with a typed error (PersistDB's own errors pass through). */
+function typedRead<T>(name: string, read: () => MaybePromise<T>): MaybePromise<T> {
+  const typed = (error: unknown) =>
+    error instanceof PersistenceError ? error : new PersistenceReadError(name, error)
+  try {
+    const result = read()
+    return isPromiseLike(result)
+      ? result.catch((error: unknown) => {
+          throw typed(error)
+        })
+      : result
+  } catch (error) {
+    throw typed(error)
   }
 }
 

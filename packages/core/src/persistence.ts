@@ -116,11 +116,7 @@ export class SQLitePersistence {
     return work
   }
 
-  /** Synchronous read/write for sync drivers; throws if the driver is async. */
-  readSync<T>(op: () => StorageOp<T>): T {
-    return expectSync(this.read(op), 'a read')
-  }
-
+  /** Synchronous write for sync drivers; throws if the driver is async. */
   writeSync<T>(op: () => StorageOp<T>): T {
     return expectSync(this.write(op), 'a write transaction')
   }

@@ -13,6 +13,7 @@ import {
   InvalidOptionsError,
   PersistenceClosedError,
   PersistenceError,
+  PersistenceReadError,
   PersistenceWriteError,
   StorageFormatError,
   STORAGE_FORMAT,
@@ -250,6 +251,35 @@ describe('files PersistDB must refuse', () => {
     await close(h)
     expect(appTables()).toEqual(before)
     expect(diskRows(file, 'todos')).toStrictEqual({ 'p-1': { id: 'p-1', title: 'owned by persistdb' } })
+  })
+})
+
+describe('a collection whose stored rows cannot be read', () => {
+  it('restore fails with PersistenceReadError (cause attached), status error, registry untouched', async () => {
+    const file = freshFile()
+    const h = open(file)
+    await h.collection.preload()
+    h.collection.insert({ id: 'a', v: 1 })
+    await close(h)
+    // Damage: the rows table disappears behind PersistDB's back.
+    const db = new Database(file)
+    db.exec(`DROP TABLE ${tableOf(db, 'c1')}`)
+    db.close()
+
+    const again = open(file)
+    const error = await again.collection.preload().then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(PersistenceReadError)
+    expect((error as PersistenceReadError).code).toBe('PERSISTDB_READ_FAILED')
+    expect(String((error as Error).cause)).toMatch(/no such table/)
+    expect(again.collection.status).toBe('error')
+    expect(again.collection.utils.getPersistenceStatus()).toMatchObject({ state: 'failed', error })
+    await close(again)
+    const check = new Database(file)
+    expect(check.prepare(`SELECT name FROM persistdb_collections`).all()).toEqual([{ name: 'c1' }])
+    check.close()
   })
 })
 
