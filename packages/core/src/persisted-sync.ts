@@ -5,6 +5,7 @@ import { coreBridge, type CoreBridge, type SyncParams } from './core-bridge'
 import { isPromiseLike, type MaybePromise } from './driver'
 import { PersistenceError, PersistenceReadError, PersistenceWriteError } from './errors'
 import { chain, type SQLitePersistence } from './persistence'
+import { expectSync } from './runner'
 import {
   findCollection,
   headSeq,
@@ -14,7 +15,6 @@ import {
   loadRows,
   openCollection,
   requireResync,
-  writeBatch,
   type CollectionKind,
   type CollectionRecord,
   type MigrateRows,
@@ -236,23 +236,21 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     }
     if (isEmptyBatch(batch)) return this.afterCommit(p.commit(signal))
     const { persistence } = this.ctx
-    const write = () => writeBatch(record.num, record.table, batch, this.writerId)
+    const write = () => persistence.commitBatch(record.num, record.table, batch, this.writerId)
     if (persistence.isSync) {
-      let seq: number
       try {
-        seq = persistence.writeSync(write)
+        expectSync(write(), 'a write transaction')
       } catch (error) {
         return this.fail(
           error instanceof PersistenceError ? error : new PersistenceWriteError(this.ctx.name, error),
           signal,
         )
       }
-      persistence.afterCommit(seq)
       return this.afterCommit(p.commit(signal))
     }
     // Async driver: core accepts now, the receipt's acceptance waits for disk.
-    const durable = persistence.track(this.ctx.durability.enqueue(() => persistence.write(write))).then(
-      (seq) => persistence.afterCommit(seq),
+    const durable = persistence.track(this.ctx.durability.enqueue(write)).then(
+      () => undefined,
       (error: unknown) => {
         const failure = new PersistenceWriteError(this.ctx.name, error)
         if (this.ctx.kind === 'local') {

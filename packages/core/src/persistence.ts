@@ -1,8 +1,16 @@
 import { isPromiseLike, type MaybePromise, type SQLiteDriver } from './driver'
 import { InvalidOptionsError, PersistenceClosedError } from './errors'
-import { drive, driveInTransaction, expectSync, type StorageOp } from './runner'
+import { drive, driveInTransaction, type StorageOp } from './runner'
 import { migrate, readFormat, STORAGE_FORMAT } from './schema'
-import { changesSince, dropCollection, headSeq, pruneChanges, type ChangeEntry } from './store'
+import {
+  changesSince,
+  dropCollection,
+  headSeq,
+  pruneChanges,
+  writeBatch,
+  type ChangeEntry,
+  type CommitBatch,
+} from './store'
 import type { StoredKey } from './codec'
 
 export interface ChangeLogOptions {
@@ -116,17 +124,20 @@ export class SQLitePersistence {
     return work
   }
 
-  /** Synchronous write for sync drivers; throws if the driver is async. */
-  writeSync<T>(op: () => StorageOp<T>): T {
-    return expectSync(this.write(op), 'a write transaction')
-  }
-
-  /** Called after each committed transaction of ours: prunes the change log now and then. */
-  afterCommit(seq: number): void {
-    if (++this.commitsSincePrune < 64 || this.closing) return
-    this.commitsSincePrune = 0
-    const result = this.write(() => pruneChanges(seq, this.maxEntries, this.maxAgeMs))
-    if (isPromiseLike(result)) void result.catch(() => undefined)
+  /**
+   * Writes one committed transaction and returns its change-log position.
+   * Every 64th commit also prunes the log, inside the same SQLite
+   * transaction: no extra transaction on the write path.
+   */
+  commitBatch(num: number, table: string, batch: CommitBatch, writer: string): MaybePromise<number> {
+    const prune = ++this.commitsSincePrune >= 64
+    if (prune) this.commitsSincePrune = 0
+    const { maxEntries, maxAgeMs } = this
+    return this.write(function* () {
+      const seq = yield* writeBatch(num, table, batch, writer)
+      if (prune) yield* pruneChanges(seq, maxEntries, maxAgeMs)
+      return seq
+    })
   }
 
   /** Prunes the change log right now (maintenance; it also happens every 64 commits). */
