@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createNodeSQLitePersistence } from '../src'
 import { openTodos, tempDir, rowsOf } from './helpers'
@@ -43,6 +44,40 @@ describe('one persistence, two collections with the same id', () => {
     ])
     expect(rowsOf(b.collection)).toEqual(rowsOf(a.collection))
     persistence.close()
+    tmp.cleanup()
+  })
+})
+
+describe('createNodeSQLitePersistence settings', () => {
+  it('defaults to WAL, synchronous=NORMAL and a 5 s busy timeout on a { path } database', () => {
+    const tmp = tempDir()
+    const file = tmp.file()
+    const persistence = createNodeSQLitePersistence({ path: file })
+    persistence.close()
+    // journal_mode is stored in the file; synchronous and busy_timeout belong to the connection.
+    const db = new Database(file)
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    db.close()
+    const own = new Database(tmp.file('own.sqlite'))
+    const p = createNodeSQLitePersistence({ database: own })
+    expect(own.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(own.pragma('synchronous', { simple: true })).toBe(1) // NORMAL
+    expect(own.pragma('busy_timeout', { simple: true })).toBe(5000)
+    p.close()
+    // A database the caller passed stays theirs: close() leaves it open.
+    expect(own.open).toBe(true)
+    own.close()
+    tmp.cleanup()
+  })
+
+  it('synchronous and busyTimeoutMs are applied as given', () => {
+    const tmp = tempDir()
+    const own = new Database(tmp.file())
+    const p = createNodeSQLitePersistence({ database: own, synchronous: 'FULL', busyTimeoutMs: 1234 })
+    expect(own.pragma('synchronous', { simple: true })).toBe(2) // FULL
+    expect(own.pragma('busy_timeout', { simple: true })).toBe(1234)
+    p.close()
+    own.close()
     tmp.cleanup()
   })
 })
