@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it, vi } from 'vitest'
-import { AsyncBetterSqliteDriver } from './support/async-sqlite-driver'
+import { AsyncBetterSqliteDriver } from './support/sqlite-test-driver'
 import { createCollection, whenSyncAccepted, type SyncConfig } from '@tanstack/db'
 import { createSQLitePersistence, persistedCollectionOptions, PersistenceWriteError } from '../src'
 

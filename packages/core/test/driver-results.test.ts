@@ -18,13 +18,10 @@ import {
   createSQLitePersistence,
   DriverResultError,
   persistedCollectionOptions,
-  type MaybePromise,
   type PersistedCollectionUtils,
-  type SQLiteDriver,
-  type SQLiteExecutor,
   type SQLiteRow,
-  type SQLiteValue,
 } from '../src'
+import { BetterSqliteTestDriver } from './support/sqlite-test-driver'
 
 /** What `all()` hands back instead of an array of row objects. */
 type Shape =
@@ -57,27 +54,20 @@ type Target = 'every query' | 'row reads'
 
 const ROW_READ = /FROM "persistdb_c\d+_rows"/
 
-class ShapeDriver implements SQLiteDriver {
-  readonly db: Database.Database
+class ShapeDriver extends BetterSqliteTestDriver {
   /** How many results were handed back in the foreign shape. */
   reshaped = 0
-  private queue: Promise<unknown> = Promise.resolve()
 
   constructor(
     path: string,
-    readonly mode: 'sync' | 'async',
+    mode: 'sync' | 'async',
     private readonly shape: Shape,
     private readonly target: Target,
   ) {
-    this.db = new Database(path)
-    this.db.pragma('journal_mode = WAL')
+    super(path, mode)
   }
 
-  private reshape(
-    sql: string,
-    statement: Database.Statement,
-    rows: Array<Record<string, SQLiteValue>>,
-  ): unknown {
+  protected override resultOf(sql: string, statement: Database.Statement, rows: SQLiteRow[]): unknown {
     if (this.shape === 'objects' || (this.target === 'row reads' && !ROW_READ.test(sql))) return rows
     this.reshaped++
     switch (this.shape) {
@@ -94,63 +84,6 @@ class ShapeDriver implements SQLiteDriver {
       case 'nulls':
         return rows.map(() => null)
     }
-  }
-
-  private answer<T>(value: () => T): MaybePromise<T> {
-    if (this.mode === 'sync') return value()
-    return new Promise<T>((resolve, reject) =>
-      setImmediate(() => {
-        try {
-          resolve(value())
-        } catch (error) {
-          reject(error)
-        }
-      }),
-    )
-  }
-
-  all(sql: string, params: readonly SQLiteValue[] = []): MaybePromise<readonly SQLiteRow[]> {
-    return this.answer(() => {
-      const statement = this.db.prepare(sql)
-      const rows = statement.all(...params) as Array<Record<string, SQLiteValue>>
-      return this.reshape(sql, statement, rows) as readonly SQLiteRow[]
-    })
-  }
-
-  run(sql: string, params: readonly SQLiteValue[] = []): MaybePromise<void> {
-    return this.answer(() => void this.db.prepare(sql).run(...params))
-  }
-
-  transaction<T>(body: (tx: SQLiteExecutor) => MaybePromise<T>): MaybePromise<T> {
-    if (this.mode === 'sync') {
-      this.db.prepare('BEGIN IMMEDIATE').run()
-      try {
-        const result = body(this)
-        if (result instanceof Promise) throw new Error('sync transaction body returned a promise')
-        this.db.prepare('COMMIT').run()
-        return result
-      } catch (error) {
-        if (this.db.inTransaction) this.db.prepare('ROLLBACK').run()
-        throw error
-      }
-    }
-    const next = this.queue.then(async () => {
-      await this.run('BEGIN IMMEDIATE')
-      try {
-        const result = await body(this)
-        await this.run('COMMIT')
-        return result
-      } catch (error) {
-        if (this.db.inTransaction) await this.run('ROLLBACK')
-        throw error
-      }
-    })
-    this.queue = next.catch(() => undefined)
-    return next
-  }
-
-  close(): void {
-    this.db.close()
   }
 }
 
