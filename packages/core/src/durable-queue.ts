@@ -19,6 +19,11 @@ export class DurableQueue {
     this.failure ??= error
   }
 
+  /** Resolves once every write queued so far is settled, failed or not (for reads that must see them). */
+  settled(): Promise<void> {
+    return this.tail.then(() => undefined)
+  }
+
   /** Resolves once every write queued so far is settled; rejects with a failure since the last call. */
   whenDurable(): Promise<void> {
     return this.tail.then(() => {

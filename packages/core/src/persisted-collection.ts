@@ -117,6 +117,7 @@ export function persistedCollectionOptions(options: object): unknown {
   const base = {
     persistence,
     name: id,
+    syncMode: config.syncMode === 'on-demand' ? ('on-demand' as const) : ('eager' as const),
     schemaVersion,
     migrate: migrate ? migrationPlan(migrate, schemaVersion, config.getKey as GetKey | undefined) : undefined,
     offlineReadyTimeoutMs,

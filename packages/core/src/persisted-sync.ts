@@ -13,6 +13,7 @@ import {
   loadCollectionMeta,
   loadKeys,
   loadRows,
+  loadRowsWithMeta,
   openCollection,
   requireResync,
   type CollectionKind,
@@ -24,6 +25,11 @@ import {
 import { rowsTable } from './schema'
 import { applyStoredRows } from './remote-apply'
 import { deferredSubsets } from './deferred-subsets'
+import { onDemandHandlers } from './on-demand'
+import { bindPersistedIndexes } from './persisted-indexes'
+import type { SubsetCompareOptions } from './query-stub'
+import { SubsetLoader } from './subset-loader'
+import { checkSyncPersistenceProtocol, createSyncPersistenceCapability } from './sync-persistence-capability'
 import type { RestoreReadiness } from './readiness'
 import type { PersistenceStatus } from './status'
 import type { DurableQueue } from './durable-queue'
@@ -32,6 +38,8 @@ export interface PersistedSyncContext {
   readonly persistence: SQLitePersistence
   readonly name: string
   readonly kind: CollectionKind
+  /** 'on-demand': rows load per subset request from SQLite; nothing is restored up front. */
+  readonly syncMode: 'eager' | 'on-demand'
   readonly schemaVersion: number
   readonly migrate: ((from: number) => MigrateRows | undefined) | undefined
   readonly initialData: readonly object[] | undefined
@@ -77,6 +85,9 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
   private readonly partial: boolean
   /** This run's commits in the change log; it skips only these when others' changes arrive. */
   private readonly writerId: string
+  private readonly onDemand: boolean
+  private loader: SubsetLoader<T, TKey> | undefined
+  private unbindIndexes: (() => void) | undefined
 
   constructor(
     private readonly inner: SyncConfig<T, TKey>,
@@ -86,6 +97,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     this.bridge = coreBridge<TKey>(params.collection)
     this.partial = (inner.rowUpdateMode ?? 'partial') === 'partial'
     this.writerId = ctx.persistence.newWriterId()
+    this.onDemand = ctx.syncMode === 'on-demand'
   }
 
   start(): SyncConfigRes {
@@ -94,6 +106,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     this.ctx.status.sourceError = undefined
     let started: MaybePromise<void>
     try {
+      if (this.onDemand && this.ctx.kind === 'synced') checkSyncPersistenceProtocol()
       started = chain(this.ctx.persistence.ready(), () =>
         chain(this.open(), (record) => this.restore(record)),
       )
@@ -107,11 +120,29 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
         unloadSubset: () => undefined,
       }
     }
+    if (isPromiseLike(started)) started.catch((error: unknown) => this.failStart(error))
+    if (this.onDemand) {
+      return {
+        ...this.innerResult,
+        cleanup: () => this.cleanup(),
+        ...onDemandHandlers({
+          started: isPromiseLike(started) ? started : undefined,
+          loader: () => this.loader as SubsetLoader<object, string | number> | undefined,
+          source: () => this.innerResult,
+          synced: this.ctx.kind === 'synced',
+          cacheUsable: () => this.cacheUsable,
+          offlineReadyTimeoutMs: this.ctx.offlineReadyTimeoutMs,
+          onSourceError: (error) => {
+            this.ctx.status.sourceError = error
+          },
+          isClosed: () => this.closed,
+        }),
+      }
+    }
     if (!isPromiseLike(started)) {
       // Sync driver: the source already runs; hand core its own handlers.
       return { ...this.innerResult, cleanup: () => this.cleanup() }
     }
-    started.catch((error: unknown) => this.failStart(error))
     return {
       cleanup: () => this.cleanup(),
       ...deferredSubsets(
@@ -152,11 +183,13 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
   private restore(record: CollectionRecord): MaybePromise<void> {
     this.record = record
     // The change-log head is read before the rows, so a commit landing in
-    // between is re-applied later (idempotently), never missed.
+    // between is re-applied later (idempotently), never missed. On-demand
+    // collections restore only their metadata: rows load per subset.
+    const onDemand = this.onDemand
     const snapshot = typedRead(this.ctx.name, () =>
       this.ctx.persistence.read(function* () {
         const seq = yield* headSeq()
-        const rows = yield* loadRows(record.table)
+        const rows = onDemand ? [] : yield* loadRows(record.table)
         const meta = yield* loadCollectionMeta(record.num)
         return { seq, rows, meta }
       }),
@@ -164,6 +197,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     return chain(snapshot, ({ seq, rows, meta }) => {
       if (this.closed) return
       this.seed(rows, meta)
+      if (onDemand) this.startOnDemand(record)
       this.ctx.readiness.restored()
       this.cacheUsable = this.ctx.kind === 'synced' && !record.created && !record.reset
       this.unsubscribe = this.ctx.persistence.subscribe(record.num, seq, {
@@ -193,10 +227,46 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     )
   }
 
+  private startOnDemand(record: CollectionRecord): void {
+    const collection = this.params.collection as { compareOptions?: SubsetCompareOptions }
+    this.loader = new SubsetLoader<T, TKey>({
+      params: this.params,
+      bridge: this.bridge,
+      persistence: this.ctx.persistence,
+      table: record.table,
+      compare: collection.compareOptions,
+      settled: () => (this.ctx.persistence.isSync ? undefined : this.ctx.durability.settled()),
+      isClosed: () => this.closed,
+    })
+    this.unbindIndexes = bindPersistedIndexes(
+      this.params.collection,
+      this.ctx.persistence,
+      record.table,
+      record.num,
+    )
+  }
+
+  /** Lets query-db-collection keep rows on unload and read their ownership back (see sync-persistence-capability.ts). */
+  private capability() {
+    return createSyncPersistenceCapability<TKey>({
+      scanRows: async (metadataOnly) => {
+        const record = this.record
+        if (!record) return []
+        if (!this.ctx.persistence.isSync) await this.ctx.durability.settled()
+        return this.ctx.persistence.read(() =>
+          metadataOnly ? loadRowsWithMeta(record.table) : loadRows(record.table),
+        )
+      },
+    })
+  }
+
   private wrappedParams(): SyncParams<T, TKey> {
     const p = this.params
     return {
       ...p,
+      ...(this.onDemand && this.ctx.kind === 'synced' && p.metadata
+        ? { metadata: { ...p.metadata, persistence: this.capability() } }
+        : {}),
       commit: (signal) => this.commit(signal),
       markReady: () => {
         if (this.closed) return
@@ -235,6 +305,9 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
       return this.fail(error, signal)
     }
     if (isEmptyBatch(batch)) return this.afterCommit(p.commit(signal))
+    // A subset read still in flight must not bring back an older version of these rows.
+    if (batch.truncate) this.loader?.reset()
+    else this.loader?.touched(batch.rows.map((row) => row.key))
     const { persistence } = this.ctx
     const write = () => persistence.commitBatch(record.num, record.table, batch, this.writerId)
     if (persistence.isSync) {
@@ -302,6 +375,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
 
   private afterCommit<R>(receipt: R): R {
     this.flushRemote()
+    this.loader?.flush()
     return receipt
   }
 
@@ -318,8 +392,12 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     const record = this.record
     if (queued === undefined || this.closed || !record || this.bridge.openTransaction()) return
     this.queuedRemote = undefined
+    const loader = this.loader
+    loader?.touched(queued)
+    // On-demand: a gap reloads the keys core holds and the loaded subsets, never the whole table.
+    const keys = queued === null && loader ? this.heldKeys() : queued
     const rows = this.ctx.persistence.read(() =>
-      queued === null ? loadRows(record.table) : loadKeys(record.table, [...new Set(queued)]),
+      keys === null ? loadRows(record.table) : loadKeys(record.table, [...new Set(keys)]),
     )
     const apply = (stored: readonly StoredRow[]) => {
       if (this.closed) return
@@ -327,10 +405,25 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
         this.onRemoteChange(queued)
         return
       }
-      applyStoredRows(this.params, this.bridge, this.partial, queued, stored)
+      applyStoredRows(
+        this.params,
+        this.bridge,
+        this.partial,
+        keys,
+        stored,
+        loader && ((row) => loader.matchesLoaded(row)),
+      )
+      if (queued === null) loader?.reloadAll()
     }
     if (isPromiseLike(rows)) rows.then(apply, (error: unknown) => this.onRemoteReadError(error, queued))
     else apply(rows)
+  }
+
+  /** Keys core holds right now (on-demand: what a reload must refresh). */
+  private heldKeys(): StoredKey[] {
+    const keys: StoredKey[] = []
+    for (const key of (this.params.collection as { keys(): Iterable<TKey> }).keys()) keys.push(encodeKey(key))
+    return keys
   }
 
   private onRemoteReadError(error: unknown, queued: StoredKey[] | null): void {
@@ -367,6 +460,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     this.closed = true
     this.clearOfflineTimer()
     this.unsubscribe?.()
+    this.unbindIndexes?.()
     const cleanup = this.innerResult?.cleanup
     if (!cleanup) return
     try {

@@ -16,6 +16,8 @@ export function applyStoredRows<T extends object, TKey extends string | number>(
   partial: boolean,
   keys: readonly StoredKey[] | null,
   stored: readonly StoredRow[],
+  /** On-demand: whether a row core does not hold yet belongs in memory (default: always). */
+  admitNew?: (value: T) => boolean,
 ): void {
   const byKey = new Map<string | number, StoredRow>()
   for (const row of stored) byKey.set(decodeKey(row.key), row)
@@ -29,6 +31,7 @@ export function applyStoredRows<T extends object, TKey extends string | number>(
       if (exists) p.write({ type: 'delete', key: k })
     } else {
       const value = decodeValue(row.value) as T
+      if (!exists && admitNew && !admitNew(value)) continue
       if (exists && partial) {
         // Partial mode would merge; the stored row replaces the old one.
         p.write({ type: 'delete', key: k })

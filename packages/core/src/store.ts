@@ -169,6 +169,13 @@ export function* loadRows(table: string): StorageOp<readonly StoredRow[]> {
   return (yield* query(`SELECT key, value, meta FROM ${table}`)) as unknown as readonly StoredRow[]
 }
 
+/** Rows that carry row metadata (what sync adapters record ownership in). */
+export function* loadRowsWithMeta(table: string): StorageOp<readonly StoredRow[]> {
+  return (yield* query(
+    `SELECT key, value, meta FROM ${table} WHERE meta IS NOT NULL AND value IS NOT NULL`,
+  )) as unknown as readonly StoredRow[]
+}
+
 export function* loadKeys(table: string, keys: readonly StoredKey[]): StorageOp<readonly StoredRow[]> {
   const out: StoredRow[] = []
   for (let i = 0; i < keys.length; i += CHUNK) {

@@ -200,12 +200,14 @@ describe('on-demand subsets made durable', () => {
     source.hold('H')
     const run = openOnDemand(file, source.queryFn)
     run.collection.startSyncImmediate()
-    // PersistDB restores every persisted row at sync start, before any subset is requested.
-    expect(rowsOf(run.collection)).toEqual([H1, H2, L1, L2])
+    // On-demand: nothing is restored up front; each subset loads its rows from SQLite when requested.
+    expect(rowsOf(run.collection)).toEqual([])
     // H is requested first (a live query loads its subset on preload or on its first subscriber).
     const h = run.live('H')
     const hLoaded = h.preload()
     await waitFor(() => source.state.calls.includes('H'), 'H to be requested')
+    // H's cached rows came from SQLite before the source answered.
+    expect(rowsOf(run.collection)).toEqual([H1, H2])
     const l = run.live('L')
     await l.preload()
     await waitFor(() => !run.collection.has('l1'), "L's empty answer to apply")
@@ -240,9 +242,12 @@ describe('on-demand subsets made durable', () => {
     offline.hang('H')
     offline.hang('L')
     const again = openOnDemand(file, offline.queryFn)
-    again.collection.startSyncImmediate()
+    const hAgain = again.live('H')
+    void hAgain.preload()
+    await waitFor(() => again.collection.size === 2, "H's cached rows")
     expect(rowsOf(again.collection)).toEqual([H1, H2b])
-    await again.close()
+    expect(rowsOf(hAgain)).toEqual([H1, H2b])
+    await shutDown(again, [hAgain])
   })
 
   it("failure mode 8: disjoint queries delete each other's rows — L answers [] and H never answers: H's rows survive two restarts", async () => {
@@ -315,7 +320,7 @@ describe('on-demand subsets made durable', () => {
     expect(diskIds(file)).toEqual(['h1', 'h2'])
   })
 
-  it("control for failure mode 8: with the stored owners stripped, L's [] removes nothing (the removal above is ownership-driven)", async () => {
+  it("control for failure mode 8: with the stored owners stripped, L's complete [] retires only rows in L's scope, never H's", async () => {
     quietLiveQueryErrors()
     const file = tmp.file('control.sqlite')
     await loadBothSubsets(file)
@@ -329,22 +334,34 @@ describe('on-demand subsets made durable', () => {
     await l.preload()
     await waitFor(() => source.state.answered.includes('L'), "L's answer")
     await sleep(20)
-    // Nobody is known to own l1/l2, so an empty L answer cannot retire them.
-    expect(rowsOf(run.collection)).toEqual([H1, H2, L1, L2])
+    // With persistence, a complete answer for L settles the ownerless rows inside L's predicate (the source
+    // says L is empty); H's rows lie outside it and survive although nobody is recorded as their owner.
+    expect(rowsOf(run.collection)).toEqual([H1, H2])
     await shutDown(run, [h, l])
-    expect(diskIds(file)).toEqual(['h1', 'h2', 'l1', 'l2'])
+    expect(diskIds(file)).toEqual(['h1', 'h2'])
   })
 
-  it.todo(
-    'failure mode 11 for on-demand subsets: unloading a subset (its last live query cleaned up) during a run ' +
-      "deletes that subset's rows from SQLite, so an offline restart no longer has them. Cause: PersistDB " +
-      "forwards core's metadata.persistence === null, so query-db-collection 1.4.8 cleanupQueryIfIdle " +
-      '(src/query.ts ~3534) cannot take its retention path (it needs persistence.scanPersistedRows to write a ' +
-      '`queryCollection:gc:<hash>` marker and keep the rows) and falls through to cleanupQueryInternal ' +
-      '(~3430-3481), which writes a `delete` for every row left without an owner in an ordinary begin/commit ' +
-      'of the live sync run. The PersistDB fence is only closed by collection.cleanup(), so persisted-sync ' +
-      'commit() persists those deletes. Repro: run 1 loads H and L via live queries, l.cleanup() → disk holds ' +
-      'only h1,h2; h.cleanup() → disk empty. Fix needs a SyncPersistenceCapabilityV1 (hydrateBaseline, ' +
-      'reserveCommitTurn, scanPersistedRows, resumeSnapshot.*) passed as metadata.persistence: not small.',
-  )
+  it('failure mode 11 for on-demand subsets: unloading a subset during a run keeps its rows on disk (retention marker, no deletes)', async () => {
+    const file = tmp.file('unload.sqlite')
+    const source = subsetSource([H1, H2, L1, L2])
+    const run = openOnDemand(file, source.queryFn)
+    const h = run.live('H')
+    const l = run.live('L')
+    await Promise.all([h.preload(), l.preload()])
+    expect(diskIds(file)).toEqual(['h1', 'h2', 'l1', 'l2'])
+    // L's last live query goes: the query collection unloads L's subset during the live run.
+    await l.cleanup()
+    await sleep(20)
+    expect(diskIds(file)).toEqual(['h1', 'h2', 'l1', 'l2'])
+    // It recorded a retention marker for L's query instead of deleting its rows.
+    const markers = [...readDisk(file, ID)!.collectionMeta.keys()].filter((key) =>
+      key.startsWith('queryCollection:gc:'),
+    )
+    expect(markers).toEqual([`queryCollection:gc:${L_QUERY}`])
+    await h.cleanup()
+    await sleep(20)
+    expect(diskIds(file)).toEqual(['h1', 'h2', 'l1', 'l2'])
+    await run.close()
+    expect(diskIds(file)).toEqual(['h1', 'h2', 'l1', 'l2'])
+  })
 })

@@ -1,0 +1,224 @@
+/**
+ * On-demand persisted collections (local-only): rows load per live query from
+ * SQLite, nothing up front; a loaded subset answers synchronously (failure mode
+ * 16); SQLite indexes follow createIndex / removeIndex; reads never take the
+ * write lock (failure mode 26).
+ */
+import Database from 'better-sqlite3'
+import {
+  BasicIndex,
+  createCollection,
+  createLiveQueryCollection,
+  eq,
+  gt,
+  IR,
+  type Collection,
+} from '@tanstack/db'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createNodeSQLitePersistence, createSQLitePersistence, persistedCollectionOptions } from '../src'
+import { AsyncBetterSqliteDriver } from '../../core/test/support/sqlite-test-driver'
+import { tempDir, withoutVirtualProps } from './helpers'
+
+interface Item {
+  id: string
+  category: 'a' | 'b' | 'c'
+  score: number
+  at: Date
+}
+
+const ITEMS: Item[] = Array.from({ length: 300 }, (_, i) => ({
+  id: `item-${String(i).padStart(3, '0')}`,
+  category: (['a', 'b', 'c'] as const)[i % 3]!,
+  score: (i * 37) % 301,
+  at: new Date(Date.UTC(2026, 0, 1) + i * 1500),
+}))
+
+function open(file: string, syncMode: 'eager' | 'on-demand', driver: 'sync' | 'async' = 'sync') {
+  const persistence =
+    driver === 'sync'
+      ? createNodeSQLitePersistence({ path: file, busyTimeoutMs: 0 })
+      : createSQLitePersistence({ driver: new AsyncBetterSqliteDriver(file) })
+  const collection = createCollection(
+    persistedCollectionOptions<Item, string>({
+      id: 'items',
+      getKey: (row) => row.id,
+      persistence,
+      syncMode,
+      defaultIndexType: BasicIndex,
+    }),
+  )
+  return {
+    persistence,
+    collection,
+    async close() {
+      await collection.cleanup()
+      await persistence.close()
+    },
+  }
+}
+
+async function seed(file: string): Promise<void> {
+  const run = open(file, 'eager')
+  await run.collection.preload()
+  const tx = run.collection.insert(ITEMS)
+  await tx.isPersisted.promise
+  await run.close()
+}
+
+const ids = (rows: Iterable<{ id: string }>) => [...rows].map((row) => row.id)
+
+function topScores(collection: Collection<Item, string>, category: Item['category'], limit: number) {
+  return createLiveQueryCollection({
+    query: (q) =>
+      q
+        .from({ item: collection })
+        .where(({ item }) => eq(item.category, category))
+        .orderBy(({ item }) => item.score, 'desc')
+        .limit(limit),
+    startSync: true,
+  })
+}
+
+function expectedTop(category: Item['category'], limit: number): string[] {
+  return ITEMS.filter((item) => item.category === category)
+    .sort((x, y) => y.score - x.score)
+    .slice(0, limit)
+    .map((item) => item.id)
+}
+
+const indexNames = (file: string): string[] => {
+  const db = new Database(file, { readonly: true })
+  try {
+    return (
+      db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL`).all() as Array<{
+        name: string
+      }>
+    ).map((row) => row.name)
+  } finally {
+    db.close()
+  }
+}
+
+describe.each(['sync', 'async'] as const)('on-demand local-only collection (%s driver)', (driver) => {
+  const tmp = tempDir(`persistdb-on-demand-${driver}-`)
+  afterAll(() => tmp.cleanup())
+
+  it('restores nothing up front; a live query loads only its rows from SQLite, filtered, ordered and limited', async () => {
+    const file = tmp.file('load.sqlite')
+    await seed(file)
+    const run = open(file, 'on-demand', driver)
+    const live = topScores(run.collection, 'b', 5)
+    await live.toArrayWhenReady()
+    expect(ids(live.toArray)).toEqual(expectedTop('b', 5))
+    // Only the subset came into memory, never the table.
+    expect(run.collection.size).toBeGreaterThanOrEqual(5)
+    expect(run.collection.size).toBeLessThan(ITEMS.length / 3)
+    const loaded = run.collection.get(expectedTop('b', 1)[0]!)!
+    expect(loaded.at).toBeInstanceOf(Date)
+    await live.cleanup()
+    await run.close()
+  })
+
+  it('a Date filter compares to the millisecond and unloaded rows stay on disk for the next query', async () => {
+    const file = tmp.file('dates.sqlite')
+    await seed(file)
+    const run = open(file, 'on-demand', driver)
+    const cut = ITEMS[200]!.at
+    const live = createLiveQueryCollection({
+      query: (q) => q.from({ item: run.collection }).where(({ item }) => gt(item.at, cut)),
+      startSync: true,
+    })
+    await live.toArrayWhenReady()
+    expect(ids(live.toArray).sort()).toEqual(ITEMS.slice(201).map((item) => item.id))
+    await live.cleanup()
+    await run.close()
+  })
+
+  it('writes to an on-demand collection persist and are found by a later query after a restart', async () => {
+    const file = tmp.file('writes.sqlite')
+    await seed(file)
+    const first = open(file, 'on-demand', driver)
+    const live = topScores(first.collection, 'c', 3)
+    await live.toArrayWhenReady()
+    const top = { id: 'new-top', category: 'c' as const, score: 10_000, at: new Date(5) }
+    await first.collection.insert(top).isPersisted.promise
+    expect(ids(live.toArray)[0]).toBe('new-top')
+    await live.cleanup()
+    await first.close()
+
+    const second = open(file, 'on-demand', driver)
+    const again = topScores(second.collection, 'c', 3)
+    await again.toArrayWhenReady()
+    expect(ids(again.toArray)).toEqual(['new-top', ...expectedTop('c', 2)])
+    expect(withoutVirtualProps(second.collection.get('new-top')!)).toEqual(top)
+    await again.cleanup()
+    await second.close()
+  })
+
+  it('failure mode 16: loading a subset that is already loaded answers true synchronously', async () => {
+    const file = tmp.file('sync-answer.sqlite')
+    await seed(file)
+    const run = open(file, 'on-demand', driver)
+    await run.collection.preload()
+    const where = new IR.Func('eq', [new IR.PropRef(['category']), new IR.Value('a')])
+    const options = { where }
+    const first = run.collection._sync.loadSubset(options)
+    if (first !== true) await first
+    expect(run.collection._sync.loadSubset({ ...options })).toBe(true)
+    expect(run.collection.size).toBe(ITEMS.filter((item) => item.category === 'a').length)
+    await run.close()
+  })
+})
+
+describe('persisted indexes follow createIndex / removeIndex', () => {
+  const tmp = tempDir('persistdb-indexes-')
+  afterAll(() => tmp.cleanup())
+
+  it('createIndex makes a SQLite index, removeIndex drops it, an index made before sync start is bootstrapped', async () => {
+    const file = tmp.file('lifecycle.sqlite')
+    await seed(file)
+    const before = indexNames(file)
+    const run = open(file, 'on-demand')
+    // Created before the collection started: bootstrapped from getIndexMetadata() at start.
+    const byScore = run.collection.createIndex((row) => row.score)
+    await run.collection.toArrayWhenReady()
+    const afterScore = indexNames(file).filter((name) => !before.includes(name))
+    expect(afterScore).toHaveLength(1)
+    // Created while running: index:added.
+    const byAt = run.collection.createIndex((row) => row.at)
+    const afterAt = indexNames(file).filter((name) => !before.includes(name))
+    expect(afterAt).toHaveLength(2)
+    run.collection.removeIndex(byAt)
+    expect(indexNames(file).filter((name) => !before.includes(name))).toEqual(afterScore)
+    run.collection.removeIndex(byScore)
+    expect(indexNames(file).filter((name) => !before.includes(name))).toEqual([])
+    await run.close()
+  })
+
+  it('failure mode 26: every read writes — with another connection holding the write lock, an on-demand collection with its index starts and answers queries', async () => {
+    const file = tmp.file('read-only.sqlite')
+    await seed(file)
+    const warm = open(file, 'on-demand')
+    warm.collection.createIndex((row) => row.score)
+    await warm.collection.toArrayWhenReady()
+    await warm.close()
+
+    // busyTimeoutMs is 0 in open(): any attempt to take the write lock fails at once with SQLITE_BUSY.
+    const holder = new Database(file)
+    holder.pragma('journal_mode = WAL')
+    holder.prepare('BEGIN IMMEDIATE').run()
+    try {
+      const run = open(file, 'on-demand')
+      run.collection.createIndex((row) => row.score)
+      const live = topScores(run.collection, 'a', 4)
+      await live.toArrayWhenReady()
+      expect(ids(live.toArray)).toEqual(expectedTop('a', 4))
+      expect(run.collection.utils.getPersistenceStatus().state).toBe('ok')
+      await live.cleanup()
+      await run.close()
+    } finally {
+      holder.prepare('ROLLBACK').run()
+      holder.close()
+    }
+  })
+})
