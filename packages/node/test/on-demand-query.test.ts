@@ -5,7 +5,11 @@
  * offline start answers live queries from the cache, including queries never
  * sent to the source. Across two processes.
  */
+import { QueryClient } from '@tanstack/query-core'
+import { queryCollectionOptions } from '@tanstack/query-db-collection'
+import { createCollection, IR } from '@tanstack/db'
 import { afterAll, describe, expect, it } from 'vitest'
+import { createNodeSQLitePersistence, persistedCollectionOptions } from '../src'
 import { tempDir } from './helpers'
 import { readDisk } from './fixtures/synced-disk'
 import { SCORED_ITEMS, type ScoredItem } from './fixtures/scored-items'
@@ -61,5 +65,38 @@ describe('on-demand query collection, two processes, offline', () => {
     expect(result.status.state).toBe('ok')
     expect(result.status).toHaveProperty('sourceError')
     expect(diskRows(file)).toHaveLength(SCORED_ITEMS.length)
+  })
+
+  it('failure mode 16 with a query collection: a subset loaded once answers true synchronously the second time', async () => {
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+    const persistence = createNodeSQLitePersistence({ path: tmp.file('fm16.sqlite') })
+    let fetches = 0
+    const collection = createCollection(
+      persistedCollectionOptions({
+        ...queryCollectionOptions({
+          queryKey: (opts) => (opts.where ? ['items', JSON.stringify(opts.where)] : ['items']),
+          queryFn: async () => {
+            fetches++
+            return SCORED_ITEMS.filter((item) => item.category === 'H')
+          },
+          queryClient,
+          getKey: (row: ScoredItem) => row.id,
+          syncMode: 'on-demand',
+        }),
+        id: 'items',
+        persistence,
+      }),
+    )
+    collection.startSyncImmediate()
+    const where = new IR.Func('eq', [new IR.PropRef(['category']), new IR.Value('H')])
+    const first = collection._sync.loadSubset({ where })
+    expect(first).toBeInstanceOf(Promise)
+    await first
+    expect(collection._sync.loadSubset({ where })).toBe(true)
+    expect(fetches).toBe(1)
+    expect(collection.size).toBe(20)
+    await collection.cleanup()
+    await persistence.close()
+    queryClient.clear()
   })
 })

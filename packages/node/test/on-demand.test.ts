@@ -170,6 +170,28 @@ describe.each(['sync', 'async'] as const)('on-demand local-only collection (%s d
   })
 })
 
+describe('on-demand failures', () => {
+  const tmp = tempDir('persistdb-on-demand-fail-')
+  afterAll(() => tmp.cleanup())
+
+  it('loadSubset never throws synchronously (a failed read is a rejected promise); unloadSubset never throws', async () => {
+    const file = tmp.file('fail.sqlite')
+    await seed(file)
+    const run = open(file, 'on-demand')
+    await run.collection.toArrayWhenReady()
+    // The database goes away under the collection: the read fails.
+    await run.persistence.close()
+    const where = new IR.Func('eq', [new IR.PropRef(['category']), new IR.Value('b')])
+    let result: unknown
+    expect(() => {
+      result = run.collection._sync.loadSubset({ where })
+    }).not.toThrow()
+    await expect(result).rejects.toMatchObject({ code: 'PERSISTDB_CLOSED' })
+    expect(() => run.collection._sync.unloadSubset({ where })).not.toThrow()
+    await run.collection.cleanup()
+  })
+})
+
 describe('persisted indexes follow createIndex / removeIndex', () => {
   const tmp = tempDir('persistdb-indexes-')
   afterAll(() => tmp.cleanup())
