@@ -3,7 +3,7 @@ import type { CollectionIndexMetadata, IR } from '@tanstack/db'
 type BasicExpression = IR.BasicExpression
 import { isPromiseLike, type MaybePromise } from './driver'
 import { chain, type SQLitePersistence } from './persistence'
-import { dropIndex, ensureIndex, indexDefinition } from './query-stub'
+import { dropIndex, ensureIndex, indexDefinition } from './query'
 import { query, type StorageOp } from './runner'
 
 interface IndexEvents {

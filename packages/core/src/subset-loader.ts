@@ -3,7 +3,7 @@ import { decodeKey, decodeValue, type StoredKey } from './codec'
 import type { CoreBridge, SyncParams } from './core-bridge'
 import { isPromiseLike, type MaybePromise } from './driver'
 import { chain, type SQLitePersistence } from './persistence'
-import { querySubset, type SubsetCompareOptions } from './query-stub'
+import { querySubset, type SubsetCompareOptions } from './query'
 import type { StoredRow } from './store'
 import { subsetKey } from './subset-key'
 

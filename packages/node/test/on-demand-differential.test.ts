@@ -49,7 +49,7 @@ interface Row {
   nested?: { x?: number | null; tag?: string }
 }
 
-const RUNS = Number(process.env.PERSISTDB_DIFF_RUNS ?? 150)
+const RUNS = Number(process.env.PERSISTDB_DIFF_RUNS ?? 125)
 const QUERIES_PER_ROWSET = 8
 
 const words = ['a', 'A', 'é', 'E', 'e', 'ß', 'ss', 'Z', 'z', '😀', 'b', ' ', '%', '_', 'ä', 'Ä']

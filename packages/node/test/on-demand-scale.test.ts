@@ -69,7 +69,6 @@ describe('failure mode 22: LIMIT pushdown', () => {
     )
     scores.createIndex((row) => row.score)
     await scores.toArrayWhenReady()
-    const t0 = Date.now()
     const before = driver.rowsRead
     const top = createLiveQueryCollection({
       query: (q) =>
@@ -84,7 +83,6 @@ describe('failure mode 22: LIMIT pushdown', () => {
     const expected = [...rows].sort((a, b) => b.score - a.score || a.id - b.id).slice(0, 10)
     expect(result.map((row) => row.id)).toEqual(expected.map((row) => row.id))
     const read = driver.rowsRead - before
-    console.log('first result', Date.now() - t0, 'ms; rows read', read)
     // O(limit): the ten rows, boundary ties and core's follow-up requests; never a table scan.
     expect(read).toBeGreaterThanOrEqual(10)
     expect(read).toBeLessThan(200)
