@@ -1,0 +1,4 @@
+export { compileSubset, querySubset, runSubset } from './subset-query'
+export type { CompiledSubset, Statement, SubsetCompareOptions, SubsetResult } from './subset-query'
+export { dropIndex, ensureIndex, indexDefinition, indexExists } from './indexes'
+export type { IndexDefinition } from './indexes'

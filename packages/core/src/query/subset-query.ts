@@ -1,0 +1,243 @@
+import type { LoadSubsetOptions, StringCollationConfig } from '@tanstack/db'
+import type { SQLiteRow, SQLiteValue } from '../driver'
+import { query, type StorageOp } from '../runner'
+import type { StoredRow } from '../store'
+import { leadDomainViolations, leadOrder, orderClause, type LeadOrder } from './compile-order'
+import { combineAnd, combineOr, compileWhere, type Cond } from './compile-where'
+import { andFrags, frag, type Frag } from './sql'
+
+/**
+ * Turns a loadSubset request into SQL over one collection's rows table. The answer is always a superset of
+ * the rows core needs (core re-filters; over-fetching is safe, under-fetching is a bug):
+ *
+ * - "read": the rows matching the exact SQL of the request plus, with UNION ALL, every row where that SQL
+ *   might be wrong (a value of another type than the constants it is compared with, see compile-where.ts),
+ *   still filtered by the superset condition. No ORDER BY / LIMIT: core orders and cuts.
+ * - "page" (limit + orderBy, WHERE and cursor exact): ORDER BY the leading term, LIMIT/OFFSET, then every
+ *   tie of the boundary row, all null-led rows that belong to the window, and the cursor's current-value
+ *   rows. A probe then proves that no candidate row breaks the exactness or the order assumptions; if one
+ *   does, the plan falls back to the read.
+ */
+export type SubsetCompareOptions = StringCollationConfig
+
+export interface Statement {
+  readonly sql: string
+  readonly params: readonly SQLiteValue[]
+}
+
+interface ReadPlan {
+  readonly kind: 'read'
+  readonly statement: Statement
+  /** The exact part is complete: the result is exact when no fallback-part row came back. */
+  readonly exact: boolean
+}
+
+interface PagePlan {
+  readonly kind: 'page'
+  readonly table: string
+  readonly lead: LeadOrder
+  readonly limit: number
+  readonly offset: number
+  readonly page: Statement
+  readonly nulls: Statement
+  readonly ties: Statement
+  readonly current?: Statement
+  readonly superset: Frag
+  readonly violations: readonly string[]
+  readonly fallback: ReadPlan
+}
+
+export interface CompiledSubset {
+  /** The main statement: the ordered, limited page when `limitPushed`, else the read. */
+  readonly sql: string
+  readonly params: readonly SQLiteValue[]
+  /**
+   * SQL answers the request exactly (no part is left to memory) and, when the request has a limit, ORDER BY,
+   * LIMIT, OFFSET and the cursor are pushed. Runtime probes may still fall back to the over-fetching read.
+   */
+  readonly exact: boolean
+  readonly limitPushed: boolean
+  /** Parts of the request SQL cannot express; they are over-fetched and evaluated by core. */
+  readonly inMemory: readonly string[]
+  readonly plan: ReadPlan | PagePlan
+}
+
+export interface SubsetResult {
+  readonly rows: readonly StoredRow[]
+  /** The rows are exactly the matching rows (or the exact page with its ties). */
+  readonly exact: boolean
+  /** ORDER BY/LIMIT ran in SQL (false when the plan or its runtime checks chose the read). */
+  readonly limitPushed: boolean
+}
+
+const COLUMNS = 'key, value, meta'
+const LIVE = 'value IS NOT NULL'
+
+export function compileSubset(
+  table: string,
+  request: LoadSubsetOptions,
+  compare?: SubsetCompareOptions,
+): CompiledSubset {
+  const where = compileWhere(request.where)
+  const from = request.cursor && compileWhere(request.cursor.whereFrom)
+  const current = request.cursor && compileWhere(request.cursor.whereCurrent)
+  const all = from && current ? combineAnd([where, combineOr([from, current])]) : where
+  const inMemory = [...new Set(all.inMemory)]
+  const read = readPlan(table, all)
+  const limit = request.limit
+  const lead = leadOrder(request.orderBy, compare)
+  const pushable =
+    lead !== undefined &&
+    limit !== undefined &&
+    Number.isSafeInteger(limit) &&
+    limit >= 0 &&
+    where.sure !== undefined &&
+    (!from || (from.sure !== undefined && current?.sure !== undefined))
+  if (!pushable) return { ...read.statement, exact: read.exact, limitPushed: false, inMemory, plan: read }
+
+  const base = andFrags([frag(LIVE), where.sure!])
+  const pageFilter = from ? andFrags([base, from.sure!]) : base
+  const offset = from ? 0 : Math.max(0, Math.trunc(request.offset ?? 0))
+  const page = select(table, pageFilter, `${lead.expr} IS NOT NULL`, `, ${lead.expr} AS __lead`)
+  const plan: PagePlan = {
+    kind: 'page',
+    table,
+    lead,
+    limit,
+    offset,
+    page: { sql: `${page.sql} ${orderClause(lead)} LIMIT ? OFFSET ?`, params: page.params },
+    nulls: select(table, pageFilter, `${lead.expr} IS NULL`),
+    ties: select(table, pageFilter, `${lead.expr} = (SELECT ${lead.expr} FROM ${table} WHERE key = ?)`),
+    current: current && select(table, andFrags([base, current.sure!])),
+    superset: all.t ?? frag('1'),
+    violations: [...new Set(all.violations)],
+    fallback: read,
+  }
+  return {
+    sql: plan.page.sql,
+    params: [...plan.page.params, limit, offset],
+    exact: true,
+    limitPushed: true,
+    inMemory,
+    plan,
+  }
+}
+
+function select(table: string, filter: Frag, extra?: string, columns = ''): Statement {
+  const where = extra ? `(${filter.sql}) AND ${extra}` : filter.sql
+  return { sql: `SELECT ${COLUMNS}${columns} FROM ${table} WHERE ${where}`, params: filter.params }
+}
+
+function readPlan(table: string, cond: Cond): ReadPlan {
+  const superset = cond.t ?? frag('1')
+  if (!cond.sure) {
+    return { kind: 'read', statement: select(table, andFrags([frag(LIVE), superset]), undefined, ', 1 AS __v'), exact: false }
+  }
+  const parts = [select(table, andFrags([frag(LIVE), cond.sure]), undefined, ', 0 AS __v')]
+  for (const violation of new Set(cond.violations)) {
+    // One range per part: SQLite searches an expression index for it, where an OR of ranges would scan.
+    parts.push(select(table, andFrags([frag(LIVE), frag(violation), superset]), undefined, ', 1 AS __v'))
+  }
+  return {
+    kind: 'read',
+    statement: { sql: parts.map((p) => p.sql).join(' UNION ALL '), params: parts.flatMap((p) => p.params) },
+    exact: true,
+  }
+}
+
+/** Storage op: a superset of the rows core needs for `request`, metadata-only rows excluded. */
+export function* querySubset(
+  table: string,
+  request: LoadSubsetOptions,
+  compare?: SubsetCompareOptions,
+): StorageOp<readonly StoredRow[]> {
+  return (yield* runSubset(compileSubset(table, request, compare))).rows
+}
+
+/** Runs a compiled plan; also reports whether the answer came out exact and whether the limit was pushed. */
+export function* runSubset(compiled: CompiledSubset): StorageOp<SubsetResult> {
+  const { plan } = compiled
+  if (plan.kind === 'read') return yield* runRead(plan)
+  return (yield* runPage(plan)) ?? (yield* runRead(plan.fallback))
+}
+
+function* runRead(plan: ReadPlan): StorageOp<SubsetResult> {
+  const rows = yield* query(plan.statement.sql, plan.statement.params)
+  const out = new Rows()
+  let exact = plan.exact
+  for (const row of rows) {
+    if (row.__v !== 0) exact = false
+    out.add(row)
+  }
+  return { rows: out.list(), exact, limitPushed: false }
+}
+
+function* runPage(plan: PagePlan): StorageOp<SubsetResult | undefined> {
+  const out = new Rows()
+  const { lead, limit, offset } = plan
+  let skip = offset
+  let take = limit
+  if (lead.nullsFirst && limit > 0) {
+    const nulls = yield* query(plan.nulls.sql, plan.nulls.params)
+    for (const row of nulls) out.add(row)
+    // Null-led rows come first and tie with each other: all of them are in (or tie into) the window.
+    take = Math.max(0, limit - Math.max(0, nulls.length - offset))
+    skip = Math.max(0, offset - nulls.length)
+  }
+  // Leading values SQLite ordered; when rows were cut, core must be proved to order them the same way.
+  const leads: SQLiteValue[] = []
+  // Null-led rows filled the window: a row of unknown type might still be null to core.
+  let orderMatters = take === 0 && limit > 0
+  if (take > 0) {
+    const rows = yield* query(plan.page.sql, [...plan.page.params, take, skip])
+    for (const row of rows) {
+      out.add(row)
+      leads.push(row.__lead ?? null)
+    }
+    const last = rows[rows.length - 1]
+    if (last && rows.length === take) {
+      orderMatters = true
+      for (const row of yield* query(plan.ties.sql, [...plan.ties.params, last.key ?? null])) out.add(row)
+    }
+    if (skip > 0) {
+      orderMatters = true
+      const first = rows[0]
+      if (first) for (const row of yield* query(plan.ties.sql, [...plan.ties.params, first.key ?? null])) out.add(row)
+    }
+    if (!lead.nullsFirst && rows.length < take) {
+      for (const row of yield* query(plan.nulls.sql, plan.nulls.params)) out.add(row)
+    }
+  }
+  if (plan.current) for (const row of yield* query(plan.current.sql, plan.current.params)) out.add(row)
+  const probes = [...plan.violations]
+  if (orderMatters) {
+    const outside = leadDomainViolations(lead, leads)
+    if (outside === undefined) return undefined
+    probes.push(...outside)
+  }
+  if (probes.length > 0 && (yield* anyRow(plan.table, [...new Set(probes)], plan.superset))) return undefined
+  return { rows: out.list(), exact: true, limitPushed: true }
+}
+
+/** True when some candidate row (superset filter) lies in one of the given ranges. */
+function* anyRow(table: string, ranges: readonly string[], superset: Frag): StorageOp<boolean> {
+  const exists = ranges.map((range) => `EXISTS (SELECT 1 FROM ${table} WHERE ${LIVE} AND ${range} AND (${superset.sql}))`)
+  const params = ranges.flatMap(() => superset.params)
+  const rows = yield* query(`SELECT ${exists.join(' OR ')} AS found`, params)
+  return Number(rows[0]?.found ?? 1) !== 0
+}
+
+/** Collects rows by key (a row can come back from several statements). */
+class Rows {
+  private readonly byKey = new Map<SQLiteValue, StoredRow>()
+
+  add(row: SQLiteRow): void {
+    const key = row.key ?? null
+    if (this.byKey.has(key)) return
+    this.byKey.set(key, { key, value: row.value as string, meta: (row.meta ?? null) as string | null })
+  }
+
+  list(): StoredRow[] {
+    return [...this.byKey.values()]
+  }
+}
