@@ -229,6 +229,27 @@ async function expectDriverResultError(
   expect(collection.utils.getPersistenceStatus()).toEqual({ state: 'failed', error: failure })
 }
 
+/**
+ * On-demand collections read rows per subset, not at start: the subset load must reject with the
+ * DriverResultError and a live query over it must fail, never come up ready and empty.
+ */
+async function expectSubsetReadError(
+  collection: Collection<Todo, string, PersistedCollectionUtils>,
+): Promise<void> {
+  const live = createLiveQueryCollection((q) => q.from({ todo: collection }))
+  expect(
+    await rejectionOf(live.preload(), () => `live query ${live.status} with ${live.size} rows`),
+  ).toBeInstanceOf(Error)
+  expect(live.status).toBe('error')
+  expect(live.size).toBe(0)
+  await live.cleanup()
+  const load = collection._sync.loadSubset({})
+  expect(load).toBeInstanceOf(Promise)
+  const failure = await rejectionOf(load as Promise<void>, () => 'loadSubset resolved')
+  expect(failure).toBeInstanceOf(DriverResultError)
+  expect((failure as DriverResultError).code).toBe('PERSISTDB_DRIVER_RESULT')
+}
+
 /** Core logs these for the on-demand cases; expected here. */
 function quietExpectedLogs(): void {
   for (const method of ['error', 'warn'] as const) {
@@ -270,7 +291,8 @@ describe('failure mode 12: driver result shapes', () => {
       // A source that never answers: only the restore could make this collection ready.
       const silent: SyncConfig<Todo, string> = { sync: () => () => undefined }
       const { collection, persistence } = open(driver, kind, silent)
-      await expectDriverResultError(kind, collection)
+      if (kind === 'synced on-demand') await expectSubsetReadError(collection)
+      else await expectDriverResultError(kind, collection)
       expect(driver.reshaped).toBeGreaterThan(0)
       await persistence.close()
       // Nothing was written or dropped: the rows are still on disk.
