@@ -49,6 +49,9 @@ export function openShop(options: ShopOptions) {
       id: 'products',
       persistence,
       schemaVersion: 1,
+      // The demo's source either answers or refuses at once (then the cache serves immediately); the
+      // fallback for a silent source is long so that a slow machine never marks ready before a slow answer.
+      offlineReadyTimeoutMs: 15_000,
       // Start syncing at once: restored rows are in the collection when createCollection returns.
       startSync: true,
     }),
