@@ -17,6 +17,10 @@ export type PersistenceErrorCode =
   | 'PERSISTDB_CLOSED'
   | 'PERSISTDB_DRIVER_RESULT'
   | 'PERSISTDB_UNSUPPORTED_TANSTACK_DB'
+  // Browser runtime (@persistdb/browser)
+  | 'PERSISTDB_LEADER_UNAVAILABLE'
+  | 'PERSISTDB_PERSISTENCE_UNAVAILABLE'
+  | 'PERSISTDB_OPEN_FAILED'
 
 export class PersistenceError extends Error {
   readonly code: PersistenceErrorCode

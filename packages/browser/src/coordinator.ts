@@ -1,0 +1,459 @@
+/**
+ * BrowserCollectionCoordinator: one per tab and database. It starts the tab's
+ * worker (which queues for leadership), holds the tab's own Web Lock (so a
+ * leader can tell that this tab died), follows leader announcements, and
+ * carries this tab's statements to whichever tab leads.
+ */
+import { InvalidOptionsError, PersistenceClosedError } from '@persistdb/core'
+import { LeaderUnavailableError, PersistenceUnavailableError } from './errors'
+import {
+  announceChannel,
+  clientChannel,
+  inboxChannel,
+  leaderLock,
+  randomId,
+  tabLock,
+  type Announcement,
+  type ErrorEnvelope,
+  type LeaderHook,
+  type Request,
+  type Response,
+  type WorkerCommand,
+  type WorkerEvent,
+} from './protocol'
+
+export interface BrowserCoordinatorOptions {
+  databaseName: string
+  /**
+   * Starts this tab's worker. Default: `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`,
+   * which bundlers that understand that pattern resolve. With Vite:
+   * `import PersistWorker from '@persistdb/browser/worker?worker'` and `worker: () => new PersistWorker()`.
+   */
+  worker?: () => Worker
+  /** URL of `wa-sqlite.wasm` when the bundler does not serve it next to the worker. */
+  wasmUrl?: string
+  /**
+   * `'indexeddb'`: where OPFS sync access handles are missing, store the database in IndexedDB
+   * (wa-sqlite's IDBBatchAtomicVFS, Asyncify build; slower) instead of failing. Same multi-tab protocol.
+   */
+  fallback?: 'indexeddb'
+  /** URL of `wa-sqlite-async.wasm` (the IndexedDB fallback's build) when not served next to its module. */
+  asyncWasmUrl?: string
+  /**
+   * With no leader announced, requests fail with LeaderUnavailableError after this long (when no tab holds
+   * the leader lock) — fail fast instead of hanging. Default 1500 ms.
+   */
+  leaderTimeoutMs?: number
+  /** A leader that holds the lock but is still opening the file is waited for this long. Default 15 000 ms. */
+  openTimeoutMs?: number
+  /** An unanswered request is checked (leader alive? resend if safe) after this long. Default 1000 ms. */
+  rpcTimeoutMs?: number
+  /** The leader checks an idle open transaction's tab after this long. Default 1000 ms. */
+  txIdleMs?: number
+  /** Test-only: the worker obeys hook announcements (slow answers, crashes). */
+  testHooks?: boolean
+}
+
+export interface LeaderInfo {
+  term: number
+  leaderId: string
+  /** True when this tab's own worker leads. */
+  isLeader: boolean
+}
+
+export interface CoordinatorStats {
+  requests: number
+  /** Requests sent again after rpcTimeoutMs without an answer (only dedupe-safe ones). */
+  resends: number
+  /** Liveness checks made because an answer was late. */
+  timeouts: number
+  /** Requests abandoned because their leader went away. */
+  leaderLost: number
+  leaderChanges: number
+  /** Rows received in answers (a full reload shows up here; an incremental catch-up reads only changed keys). */
+  rowsReceived: number
+}
+
+/** Internal: the leader a request went to is gone; the caller decides how to recover. */
+export class LeaderLostError extends Error {
+  constructor() {
+    super('the leader that received this request went away')
+  }
+}
+
+/** Internal: the leader answered with an error envelope. */
+export class RemoteError extends Error {
+  readonly code: string | undefined
+  readonly kind: ErrorEnvelope['kind']
+
+  constructor(envelope: ErrorEnvelope) {
+    super(envelope.message)
+    this.name = envelope.name
+    this.code = envelope.code
+    this.kind = envelope.kind
+  }
+}
+
+type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id' | 'client'> : never) : never
+
+interface Pending {
+  message: Request
+  term: number
+  resolve(response: Extract<Response, { ok: true }>): void
+  reject(error: unknown): void
+  timer: ReturnType<typeof setTimeout> | undefined
+  startedAt: number
+}
+
+const HARD_REQUEST_LIMIT_MS = 60_000
+
+export class BrowserCollectionCoordinator {
+  readonly databaseName: string
+  readonly clientId = randomId()
+  readonly stats: CoordinatorStats = {
+    requests: 0,
+    resends: 0,
+    timeouts: 0,
+    leaderLost: 0,
+    leaderChanges: 0,
+    rowsReceived: 0,
+  }
+  private readonly leaderTimeoutMs: number
+  private readonly openTimeoutMs: number
+  private readonly rpcTimeoutMs: number
+  private readonly worker: Worker
+  private readonly announce: BroadcastChannel
+  private readonly inbox: BroadcastChannel
+  private readonly replies: BroadcastChannel
+  private readonly pending = new Map<number, Pending>()
+  private nextId = 1
+  private leader: { term: number; leaderId: string } | undefined
+  private ownTerm: number | undefined
+  private leaderWaiters = new Set<() => void>()
+  private readonly changeListeners = new Set<() => void>()
+  private readonly leaderListeners = new Set<(info: LeaderInfo | undefined) => void>()
+  private releaseTabLock: (() => void) | undefined
+  private closed = false
+  private openFailure: ErrorEnvelope | undefined
+  /** Where this tab's worker would store the database: 'opfs', the 'indexeddb' fallback, or undefined. */
+  storage: 'opfs' | 'indexeddb' | undefined
+  /** Resolves with whether this browser offers OPFS sync access handles in workers. */
+  readonly started: Promise<void>
+
+  constructor(options: BrowserCoordinatorOptions) {
+    if (typeof options?.databaseName !== 'string' || !/^[\w.-]{1,128}$/.test(options.databaseName)) {
+      throw new InvalidOptionsError(
+        'databaseName must be 1-128 characters of letters, digits, "_", "-" or "." (it names the OPFS file).',
+      )
+    }
+    const missing = missingFeature()
+    if (missing) throw new PersistenceUnavailableError(missing)
+    this.databaseName = options.databaseName
+    this.leaderTimeoutMs = positive(options.leaderTimeoutMs ?? 1500, 'leaderTimeoutMs')
+    this.openTimeoutMs = positive(options.openTimeoutMs ?? 15_000, 'openTimeoutMs')
+    this.rpcTimeoutMs = positive(options.rpcTimeoutMs ?? 1000, 'rpcTimeoutMs')
+    const txIdleMs = positive(options.txIdleMs ?? 1000, 'txIdleMs')
+    const db = this.databaseName
+
+    // The tab lock lives as long as this tab: a leader that finds it gone rolls back our open transaction.
+    void navigator.locks.request(
+      tabLock(db, this.clientId),
+      () => new Promise<void>((release) => (this.releaseTabLock = release)),
+    )
+
+    this.replies = new BroadcastChannel(clientChannel(db, this.clientId))
+    this.replies.onmessage = (event: MessageEvent<Response>) => this.onResponse(event.data)
+    this.inbox = new BroadcastChannel(inboxChannel(db))
+    this.announce = new BroadcastChannel(announceChannel(db))
+    this.announce.onmessage = (event: MessageEvent<Announcement>) => this.onAnnouncement(event.data)
+
+    this.worker = options.worker ? options.worker() : defaultWorker(db)
+    this.started = new Promise<void>((resolve, reject) => {
+      this.worker.onmessage = (event: MessageEvent<WorkerEvent>) => {
+        const message = event.data
+        if (message.t === 'started') {
+          this.storage = message.storage
+          if (message.storage) resolve()
+          else
+            reject(
+              new PersistenceUnavailableError(
+                'OPFS synchronous access handles (FileSystemFileHandle.createSyncAccessHandle) are missing in workers',
+              ),
+            )
+        } else this.onWorkerEvent(message)
+      }
+      this.worker.onerror = (event) => {
+        reject(
+          new PersistenceUnavailableError(
+            `the PersistDB worker failed to start (${event.message || 'error'})`,
+          ),
+        )
+      }
+    })
+    this.started.catch(() => undefined)
+    const init: WorkerCommand = {
+      t: 'init',
+      databaseName: db,
+      openTimeoutMs: this.openTimeoutMs,
+      txIdleMs,
+      testHooks: options.testHooks === true,
+      ...(options.wasmUrl ? { wasmUrl: options.wasmUrl } : {}),
+      ...(options.asyncWasmUrl ? { asyncWasmUrl: options.asyncWasmUrl } : {}),
+      ...(options.fallback ? { fallback: options.fallback } : {}),
+    }
+    this.worker.postMessage(init)
+    this.announce.postMessage({ t: 'who' } satisfies Announcement)
+  }
+
+  /** True while this tab's worker is the leader. */
+  isLeader(): boolean {
+    return this.ownTerm !== undefined && this.ownTerm === this.leader?.term
+  }
+
+  /** The current leader, as far as this tab knows. */
+  leaderInfo(): LeaderInfo | undefined {
+    return this.leader && { ...this.leader, isLeader: this.isLeader() }
+  }
+
+  /** Called with the new leader whenever leadership moves (and with undefined when it is lost). */
+  onLeaderChange(listener: (info: LeaderInfo | undefined) => void): () => void {
+    this.leaderListeners.add(listener)
+    return () => this.leaderListeners.delete(listener)
+  }
+
+  /** Called after any tab committed a transaction (and after a failover): time to look at the change log. */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener)
+    return () => this.changeListeners.delete(listener)
+  }
+
+  /** Test hook (worker started with testHooks: true): makes the current leader misbehave once. */
+  injectLeaderFault(hook: LeaderHook): void {
+    this.announce.postMessage({ t: 'hook', hook } satisfies Announcement)
+  }
+
+  /** Test hook: kills this tab's worker as a crash would (no clean-up runs in it). */
+  terminateWorkerForTest(): void {
+    this.worker.terminate()
+    if (this.isLeader()) this.ownTerm = undefined
+  }
+
+  private onWorkerEvent(message: WorkerEvent): void {
+    if (message.t === 'leading') {
+      this.ownTerm = message.term
+      this.setLeader({ term: message.term, leaderId: this.leader?.leaderId ?? '' }, true)
+    } else if (message.t === 'open-failed') {
+      this.openFailure = message.error
+      console.error(`[persistdb] this tab could not lead "${this.databaseName}": ${message.error.message}`)
+    } else if (message.t === 'log') {
+      console.debug(`[persistdb:${this.databaseName}] ${message.message}`)
+    }
+  }
+
+  private onAnnouncement(message: Announcement): void {
+    if (message.t === 'leader') this.setLeader({ term: message.term, leaderId: message.leaderId }, false)
+    else if (message.t === 'changed') {
+      if (!this.leader || message.term > this.leader.term)
+        this.announce.postMessage({ t: 'who' } satisfies Announcement)
+      this.emitChange()
+    }
+  }
+
+  private setLeader(next: { term: number; leaderId: string }, fromOwnWorker: boolean): void {
+    const current = this.leader
+    if (current && next.term < current.term) return
+    if (current && next.term === current.term) {
+      if (!current.leaderId && next.leaderId) current.leaderId = next.leaderId
+      if (!fromOwnWorker) return
+    }
+    const changed = !current || current.term !== next.term
+    this.leader = { term: next.term, leaderId: next.leaderId || current?.leaderId || '' }
+    this.openFailure = undefined
+    if (changed) {
+      this.stats.leaderChanges++
+      // Whatever went to an older leader is lost with it; callers recover (reads retry, transactions re-check).
+      for (const [id, pending] of this.pending)
+        if (pending.term < next.term) this.abandon(id, new LeaderLostError())
+      // A failover is not a gap: the change log is in the file. Look at it now.
+      this.emitChange()
+    }
+    if (changed || fromOwnWorker) {
+      const info = this.leaderInfo()
+      for (const listener of this.leaderListeners) listener(info)
+    }
+    for (const wake of this.leaderWaiters) wake()
+  }
+
+  private emitChange(): void {
+    for (const listener of this.changeListeners) listener()
+  }
+
+  /**
+   * Resolves with the current leader's term; waits for one to be announced.
+   * Fails fast (leaderTimeoutMs) when no tab holds the leader lock, waits up to
+   * openTimeoutMs while a tab holds it but is still opening the file.
+   */
+  async waitForLeader(): Promise<number> {
+    if (this.closed) throw new PersistenceClosedError()
+    if (this.leader) return this.leader.term
+    const started = Date.now()
+    this.announce.postMessage({ t: 'who' } satisfies Announcement)
+    for (;;) {
+      const got = await this.waitForAnnouncement(this.leaderTimeoutMs)
+      if (this.closed) throw new PersistenceClosedError()
+      const leader = this.leader as { term: number } | undefined // set by an announcement meanwhile
+      if (got && leader) return leader.term
+      const waited = Date.now() - started
+      if (this.openFailure) {
+        throw new LeaderUnavailableError(this.databaseName, waited)
+      }
+      const held = await this.leaderLockHeld()
+      if (!held || waited >= this.openTimeoutMs) throw new LeaderUnavailableError(this.databaseName, waited)
+    }
+  }
+
+  private waitForAnnouncement(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer)
+        this.leaderWaiters.delete(wake)
+        resolve(true)
+      }
+      const timer = setTimeout(() => {
+        this.leaderWaiters.delete(wake)
+        resolve(false)
+      }, ms)
+      this.leaderWaiters.add(wake)
+    })
+  }
+
+  private async leaderLockHeld(): Promise<boolean> {
+    const state = await navigator.locks.query()
+    return (state.held ?? []).some((lock) => lock.name === leaderLock(this.databaseName))
+  }
+
+  /**
+   * Sends one request to the current leader and resolves with its answer.
+   * Rejects with LeaderLostError when that leader goes away first, RemoteError
+   * when it answers with an error.
+   */
+  async request(body: RequestBody): Promise<Extract<Response, { ok: true }>> {
+    const term = await this.waitForLeader()
+    const message = { ...body, id: this.nextId++, client: this.clientId } as Request
+    this.stats.requests++
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { message, term, resolve, reject, timer: undefined, startedAt: Date.now() }
+      this.pending.set(message.id, pending)
+      this.arm(pending)
+      this.inbox.postMessage(message)
+    })
+  }
+
+  private arm(pending: Pending): void {
+    pending.timer = setTimeout(() => void this.onLate(pending), this.rpcTimeoutMs)
+  }
+
+  /** An answer is late: is the leader still there? Resend what the leader dedupes; give up when it is gone. */
+  private async onLate(pending: Pending): Promise<void> {
+    if (!this.pending.has(pending.message.id)) return
+    this.stats.timeouts++
+    let held = true
+    try {
+      held = await this.leaderLockHeld()
+    } catch {
+      // Keep waiting; the hard limit still applies.
+    }
+    if (!this.pending.has(pending.message.id)) return
+    if (!held) {
+      // Nobody leads: forget the leader so the next request waits (and fails fast if none comes).
+      if (this.leader?.term === pending.term) {
+        this.leader = undefined
+        for (const listener of this.leaderListeners) listener(undefined)
+      }
+      this.abandon(pending.message.id, new LeaderLostError())
+      return
+    }
+    if (Date.now() - pending.startedAt > HARD_REQUEST_LIMIT_MS) {
+      this.abandon(pending.message.id, new LeaderLostError())
+      return
+    }
+    if (pending.message.t !== 'all') {
+      // Transaction requests are deduplicated by the leader (txId, attempt, statement number): safe to resend.
+      this.stats.resends++
+      this.inbox.postMessage(pending.message)
+    }
+    this.arm(pending)
+  }
+
+  private abandon(id: number, error: unknown): void {
+    const pending = this.pending.get(id)
+    if (!pending) return
+    this.pending.delete(id)
+    clearTimeout(pending.timer)
+    if (error instanceof LeaderLostError) this.stats.leaderLost++
+    pending.reject(error)
+  }
+
+  private onResponse(response: Response): void {
+    const pending = this.pending.get(response.id)
+    if (!pending) return // a duplicate answer to a resent request
+    if (response.term > (this.leader?.term ?? 0)) {
+      this.setLeader({ term: response.term, leaderId: '' }, false)
+    }
+    this.pending.delete(response.id)
+    clearTimeout(pending.timer)
+    if (response.ok) {
+      this.stats.rowsReceived += response.rows?.length ?? 0
+      pending.resolve(response)
+    } else pending.reject(new RemoteError(response.error))
+  }
+
+  /** Stops this tab's worker (handing leadership on) and releases the tab lock. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    for (const id of [...this.pending.keys()]) this.abandon(id, new PersistenceClosedError())
+    for (const wake of this.leaderWaiters) wake()
+    const closedAck = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000)
+      this.worker.addEventListener('message', (event: MessageEvent<WorkerEvent>) => {
+        if (event.data.t === 'closed') {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    })
+    this.worker.postMessage({ t: 'close' } satisfies WorkerCommand)
+    await closedAck
+    this.worker.terminate()
+    this.announce.close()
+    this.inbox.close()
+    this.replies.close()
+    this.releaseTabLock?.()
+  }
+}
+
+function defaultWorker(db: string): Worker {
+  // Literal `new Worker(new URL('./worker.js', import.meta.url))`: the pattern bundlers look for.
+  if (!(import.meta.url as string | undefined)) {
+    throw new InvalidOptionsError(
+      "Pass `worker: () => new Worker(...)` (the CommonJS build cannot locate @persistdb/browser's worker.js).",
+    )
+  }
+  return new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: `persistdb:${db}` })
+}
+
+function missingFeature(): string | undefined {
+  const g = globalThis as { Worker?: unknown; BroadcastChannel?: unknown; navigator?: { locks?: unknown } }
+  if (typeof g.Worker !== 'function') return 'Web Workers are missing'
+  if (typeof g.BroadcastChannel !== 'function') return 'BroadcastChannel is missing'
+  if (!g.navigator?.locks) return 'Web Locks (navigator.locks) are missing (is this a secure context?)'
+  return undefined
+}
+
+function positive(value: number, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidOptionsError(`${name} must be a finite number > 0 (got ${String(value)}).`)
+  }
+  return value
+}

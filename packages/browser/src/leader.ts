@@ -1,0 +1,411 @@
+/**
+ * The leader: the one worker (of all tabs of an origin) that holds the Web
+ * Lock `persistdb:<db>:leader` and with it the only connection to the file.
+ * It runs every tab's statements, one transaction at a time (FIFO), fences
+ * each COMMIT with its term and records each committed transaction id in a
+ * durable dedupe table, so a client that lost an answer can learn whether its
+ * transaction was applied, even from the next leader.
+ */
+import type { SQLiteRow } from '@persistdb/core'
+import {
+  announceChannel,
+  clientChannel,
+  envelope,
+  inboxChannel,
+  tabLock,
+  type Announcement,
+  type ErrorEnvelope,
+  type LeaderHook,
+  type Request,
+  type Response,
+} from './protocol'
+import { WorkerDatabase, type StorageKind } from './sqlite'
+
+export interface LeaderOptions {
+  databaseName: string
+  leaderId: string
+  storage: StorageKind
+  wasmUrl?: string
+  asyncWasmUrl?: string
+  openTimeoutMs: number
+  /** An open transaction idle this long is checked: rolled back if its tab is gone. */
+  txIdleMs: number
+  testHooks: boolean
+  log: (message: string) => void
+}
+
+/** Dedupe entries are kept this long (a client asks within one failover) and at most this many. */
+const APPLIED_RETAIN_MS = 60 * 60 * 1000
+const APPLIED_MAX = 10_000
+/** An open transaction is rolled back after this long without a statement, even if its tab lives. */
+const TX_MAX_IDLE_MS = 30_000
+
+type TxRequest = Extract<Request, { txId: string }>
+
+interface ActiveTx {
+  txId: string
+  attempt: string
+  client: string
+  n: number
+  last: Response | undefined
+  lastActivity: number
+}
+
+export class Leader {
+  private readonly inbox: BroadcastChannel
+  private readonly announce: BroadcastChannel
+  private readonly replies = new Map<string, BroadcastChannel>()
+  private readonly queue: Array<Request & { t: 'all' | 'begin' }> = []
+  private active: ActiveTx | undefined
+  private busy = false
+  private chain: Promise<unknown> = Promise.resolve()
+  private readonly committed = new Set<string>()
+  private commits = 0
+  private watchdog: ReturnType<typeof setInterval> | undefined
+  private hooks: LeaderHook[] = []
+  private stopped = false
+  private resolveDone!: () => void
+  /** Settles once the leader stepped down (closed, or fenced by a newer term). */
+  readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve))
+
+  private constructor(
+    private readonly db: WorkerDatabase,
+    readonly term: number,
+    private readonly options: LeaderOptions,
+  ) {
+    this.inbox = new BroadcastChannel(inboxChannel(options.databaseName))
+    this.announce = new BroadcastChannel(announceChannel(options.databaseName))
+    this.inbox.onmessage = (event: MessageEvent<Request>) => this.onRequest(event.data)
+    this.announce.onmessage = (event: MessageEvent<Announcement>) => this.onAnnouncement(event.data)
+  }
+
+  /** Opens the file and takes the next term in a write transaction: from then on no older leader can commit. */
+  static async start(options: LeaderOptions): Promise<Leader> {
+    const db = await WorkerDatabase.open(options, (attempt, error) =>
+      options.log(`open attempt ${attempt} failed (${String(error)}); retrying`),
+    )
+    try {
+      const term = await db.transaction(async () => {
+        await db.run(
+          `CREATE TABLE IF NOT EXISTS persistdb_browser_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID`,
+        )
+        await db.run(
+          `CREATE TABLE IF NOT EXISTS persistdb_browser_applied (tx_id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID`,
+        )
+        const rows = await db.all(`SELECT value FROM persistdb_browser_meta WHERE key = 'term'`)
+        const next = Number(rows[0]?.value ?? 0) + 1
+        await db.run(`INSERT OR REPLACE INTO persistdb_browser_meta (key, value) VALUES ('term', ?)`, [next])
+        return next
+      })
+      const leader = new Leader(db, term, options)
+      leader.publish({ t: 'leader', term, leaderId: options.leaderId })
+      return leader
+    } catch (error) {
+      await db.close().catch(() => undefined)
+      throw error
+    }
+  }
+
+  private publish(message: Announcement): void {
+    if (!this.stopped) this.announce.postMessage(message)
+  }
+
+  private onAnnouncement(message: Announcement): void {
+    if (message.t === 'who') this.publish({ t: 'leader', term: this.term, leaderId: this.options.leaderId })
+    else if (message.t === 'hook' && this.options.testHooks) this.hooks.push(message.hook)
+  }
+
+  private reply(client: string, response: Response): void {
+    if (this.stopped) return
+    let channel = this.replies.get(client)
+    if (!channel) {
+      channel = new BroadcastChannel(clientChannel(this.options.databaseName, client))
+      this.replies.set(client, channel)
+    }
+    channel.postMessage(response)
+  }
+
+  private ok(request: Request, extra: { rows?: readonly SQLiteRow[]; applied?: boolean } = {}): Response {
+    const response: Response = { id: request.id, term: this.term, ok: true, ...extra }
+    this.reply(request.client, response)
+    return response
+  }
+
+  private fail(request: Request, error: ErrorEnvelope): Response {
+    const response: Response = { id: request.id, term: this.term, ok: false, error }
+    this.reply(request.client, response)
+    return response
+  }
+
+  /** Every database call runs through one chain: wa-sqlite calls must not interleave. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.chain.then(work)
+    this.chain = result.catch(() => undefined)
+    return result
+  }
+
+  private onRequest(request: Request): void {
+    if (this.stopped) return
+    switch (request.t) {
+      case 'all':
+        this.queue.push(request)
+        return this.pump()
+      case 'begin':
+        return this.onBegin(request)
+      case 'stmt':
+        return this.onStatement(request)
+      case 'commit':
+        return void this.onCommit(request)
+      case 'rollback':
+        return void this.onRollback(request)
+    }
+  }
+
+  private isActive(request: TxRequest): boolean {
+    return this.active?.txId === request.txId && this.active.attempt === request.attempt
+  }
+
+  private onBegin(request: Extract<Request, { t: 'begin' }>): void {
+    if (this.isActive(request)) {
+      this.ok(request) // a resent begin: it is already open
+      return
+    }
+    const queued = this.queue.findIndex((r) => r.t === 'begin' && r.txId === request.txId)
+    if (queued >= 0) {
+      this.queue[queued] = request // answer the latest attempt only
+      return
+    }
+    if (this.active?.txId === request.txId) {
+      // The client gave up on its previous attempt (it lost an answer): that attempt never commits.
+      void this.rollbackActive('superseded').then(() => {
+        this.queue.unshift(request)
+        this.pump()
+      })
+      return
+    }
+    this.queue.push(request)
+    this.pump()
+  }
+
+  /** Runs queued reads and begins while no transaction is open: reads never see another tab's uncommitted rows. */
+  private pump(): void {
+    if (this.active || this.busy || this.stopped) return
+    const next = this.queue.shift()
+    if (!next) return
+    this.busy = true
+    const done = () => {
+      this.busy = false
+      this.pump()
+    }
+    if (next.t === 'all') {
+      void this.exclusive(() => this.db.all(next.sql, next.params))
+        .then(
+          (rows) => this.ok(next, { rows }),
+          (error: unknown) => this.fail(next, envelope(error)),
+        )
+        .finally(done)
+      return
+    }
+    void this.exclusive(async () => {
+      if (await this.wasApplied(next.txId)) return true
+      await this.db.run('BEGIN IMMEDIATE')
+      return false
+    })
+      .then(
+        (applied) => {
+          if (applied) {
+            this.ok(next, { applied: true })
+            return
+          }
+          this.active = {
+            txId: next.txId,
+            attempt: next.attempt,
+            client: next.client,
+            n: 0,
+            last: undefined,
+            lastActivity: Date.now(),
+          }
+          this.startWatchdog()
+          this.ok(next)
+        },
+        (error: unknown) => this.fail(next, envelope(error)),
+      )
+      .finally(done)
+  }
+
+  private async wasApplied(txId: string): Promise<boolean> {
+    if (this.committed.has(txId)) return true
+    const rows = await this.db.all(`SELECT 1 AS x FROM persistdb_browser_applied WHERE tx_id = ?`, [txId])
+    return rows.length > 0
+  }
+
+  private onStatement(request: Extract<Request, { t: 'stmt' }>): void {
+    const active = this.active
+    if (!active || !this.isActive(request)) {
+      this.fail(request, txUnknown(request.txId))
+      return
+    }
+    active.lastActivity = Date.now()
+    if (request.n === active.n && active.last) {
+      // A resent statement whose answer was lost: answer again, do not run it twice.
+      this.reply(request.client, { ...active.last, id: request.id })
+      return
+    }
+    if (request.n !== active.n + 1) {
+      this.fail(request, {
+        name: 'Error',
+        message: `statement ${request.n} out of order`,
+        kind: 'TX_UNKNOWN',
+      })
+      return
+    }
+    active.n = request.n
+    void this.exclusive(() => this.db.all(request.sql, request.params)).then(
+      (rows) => {
+        active.last = this.ok(request, { rows })
+      },
+      (error: unknown) => {
+        active.last = this.fail(request, envelope(error))
+      },
+    )
+  }
+
+  private async onCommit(request: Extract<Request, { t: 'commit' }>): Promise<void> {
+    if (!this.isActive(request)) {
+      // Not open here: either committed already (a retried commit, or asked after a failover) or rolled back.
+      try {
+        const applied = await this.exclusive(() => this.wasApplied(request.txId))
+        if (applied) this.ok(request, { applied: true })
+        else this.fail(request, txUnknown(request.txId))
+      } catch (error) {
+        this.fail(request, envelope(error))
+      }
+      return
+    }
+    const active = this.active!
+    active.lastActivity = Date.now()
+    let fenced = false
+    try {
+      await this.exclusive(async () => {
+        const rows = await this.db.all(`SELECT value FROM persistdb_browser_meta WHERE key = 'term'`)
+        if (Number(rows[0]?.value) !== this.term) {
+          fenced = true
+          throw new Error(`leader term ${this.term} was superseded by term ${String(rows[0]?.value)}`)
+        }
+        await this.db.run(`INSERT INTO persistdb_browser_applied (tx_id, at) VALUES (?, ?)`, [
+          request.txId,
+          Date.now(),
+        ])
+        if (++this.commits % 64 === 0) await this.pruneApplied()
+        await this.db.run('COMMIT')
+      })
+    } catch (error) {
+      await this.exclusive(() => this.rollbackIfOpen())
+      this.finishActive()
+      this.fail(request, envelope(error, fenced ? 'FENCED' : 'SQL'))
+      if (fenced) void this.stop()
+      return
+    }
+    this.committed.add(request.txId)
+    if (this.committed.size > 1000) this.committed.delete(this.committed.values().next().value as string)
+    this.finishActive()
+    this.publish({ t: 'changed', term: this.term })
+    await this.answerCommit(request)
+  }
+
+  private async answerCommit(request: Request): Promise<void> {
+    const hook = this.hooks[0]
+    if (hook?.kind === 'crash-after-commit') {
+      this.options.log('test hook: crashing after commit, before answering')
+      self.close()
+      return
+    }
+    if (hook?.kind === 'delay-commit-answer') {
+      if (--hook.count <= 0) this.hooks.shift()
+      this.options.log(`test hook: answering commit after ${hook.ms} ms`)
+      await new Promise((resolve) => setTimeout(resolve, hook.ms))
+    }
+    this.ok(request)
+  }
+
+  private async pruneApplied(): Promise<void> {
+    await this.db.run(`DELETE FROM persistdb_browser_applied WHERE at < ?`, [Date.now() - APPLIED_RETAIN_MS])
+    await this.db.run(
+      `DELETE FROM persistdb_browser_applied WHERE tx_id IN (SELECT tx_id FROM persistdb_browser_applied ORDER BY at DESC LIMIT -1 OFFSET ?)`,
+      [APPLIED_MAX],
+    )
+  }
+
+  private async onRollback(request: Extract<Request, { t: 'rollback' }>): Promise<void> {
+    const queued = this.queue.findIndex((r) => r.t === 'begin' && r.txId === request.txId)
+    if (queued >= 0) this.queue.splice(queued, 1)
+    if (this.isActive(request)) await this.rollbackActive('client rolled back')
+    this.ok(request)
+  }
+
+  private async rollbackIfOpen(): Promise<void> {
+    if (this.db.inTransaction) await this.db.run('ROLLBACK')
+  }
+
+  private async rollbackActive(why: string): Promise<void> {
+    if (!this.active) return
+    this.options.log(`rolling back transaction ${this.active.txId}: ${why}`)
+    await this.exclusive(() => this.rollbackIfOpen()).catch(() => undefined)
+    this.finishActive()
+  }
+
+  private finishActive(): void {
+    this.active = undefined
+    this.stopWatchdog()
+    queueMicrotask(() => this.pump())
+  }
+
+  /** Aborts a transaction whose tab died (its tab lock is gone) or that stalls for good: no busy polling. */
+  private startWatchdog(): void {
+    if (this.watchdog) return
+    const { txIdleMs, databaseName } = this.options
+    this.watchdog = setInterval(
+      async () => {
+        const active = this.active
+        if (!active) return this.stopWatchdog()
+        const idle = Date.now() - active.lastActivity
+        if (idle < txIdleMs) return
+        let tabAlive = true
+        try {
+          const state = await navigator.locks.query()
+          tabAlive = (state.held ?? []).some((lock) => lock.name === tabLock(databaseName, active.client))
+        } catch {
+          // Without lock state only the hard limit applies.
+        }
+        if (this.active !== active) return
+        if (!tabAlive) await this.rollbackActive(`tab ${active.client} is gone`)
+        else if (idle >= TX_MAX_IDLE_MS) await this.rollbackActive(`idle for ${idle} ms`)
+      },
+      Math.max(50, txIdleMs / 2),
+    )
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog) clearInterval(this.watchdog)
+    this.watchdog = undefined
+  }
+
+  /** Steps down: rolls back what is open, closes the file and the channels. */
+  async stop(): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    this.stopWatchdog()
+    this.inbox.close()
+    this.announce.close()
+    for (const channel of this.replies.values()) channel.close()
+    await this.exclusive(async () => {
+      await this.rollbackIfOpen().catch(() => undefined)
+      await this.db.close()
+    }).catch(() => undefined)
+    this.resolveDone()
+  }
+}
+
+function txUnknown(txId: string): ErrorEnvelope {
+  return { name: 'Error', message: `transaction ${txId} is not open on this leader`, kind: 'TX_UNKNOWN' }
+}

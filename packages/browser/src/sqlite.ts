@@ -1,0 +1,216 @@
+/**
+ * wa-sqlite inside the leader's worker: loading the WASM build, registering
+ * the VFS, opening with bounded retries, and running statements with a cache
+ * of prepared statements. Runs only in a dedicated Worker.
+ */
+import SQLiteESMFactory from '@journeyapps/wa-sqlite/dist/wa-sqlite.mjs'
+import * as SQLite from '@journeyapps/wa-sqlite'
+import { OPFSCoopSyncVFS } from '@journeyapps/wa-sqlite/src/examples/OPFSCoopSyncVFS.js'
+import type { SQLiteRow, SQLiteValue } from '@persistdb/core'
+
+type API = ReturnType<typeof SQLite.Factory>
+
+export type StorageKind = 'opfs' | 'indexeddb'
+
+export interface OpenOptions {
+  databaseName: string
+  /** OPFS (default) or the IndexedDB fallback for browsers without OPFS sync access handles. */
+  storage: StorageKind
+  /** Where wa-sqlite.wasm is served from; default: next to wa-sqlite.mjs (bundlers resolve it). */
+  wasmUrl?: string
+  /** Where wa-sqlite-async.wasm (the IndexedDB fallback's build) is served from. */
+  asyncWasmUrl?: string
+  /** Total time open may keep retrying transient OPFS errors (a crashed tab's handles). */
+  openTimeoutMs: number
+}
+
+/** True where this worker can open OPFS files with synchronous access handles. */
+export function hasOpfsSyncAccess(): boolean {
+  const handle = (globalThis as { FileSystemFileHandle?: { prototype: object } }).FileSystemFileHandle
+  const storage = (globalThis as { navigator?: { storage?: { getDirectory?: unknown } } }).navigator?.storage
+  return (
+    !!handle && 'createSyncAccessHandle' in handle.prototype && typeof storage?.getDirectory === 'function'
+  )
+}
+
+const VFS_NAME: Record<StorageKind, string> = { opfs: 'persistdb-opfs', indexeddb: 'persistdb-idb' }
+const modules = new Map<StorageKind, Promise<API>>()
+
+function loadModule(options: OpenOptions): Promise<API> {
+  let loading = modules.get(options.storage)
+  if (!loading) {
+    loading = options.storage === 'opfs' ? loadOpfs(options.wasmUrl) : loadIndexedDb(options.asyncWasmUrl)
+    modules.set(options.storage, loading)
+  }
+  return loading
+}
+
+async function loadOpfs(wasmUrl: string | undefined): Promise<API> {
+  const module: unknown = await SQLiteESMFactory(wasmUrl ? { locateFile: () => wasmUrl } : {})
+  const sqlite3 = SQLite.Factory(module)
+  // Only the elected leader ever opens the file, so the VFS never competes with another connection;
+  // OPFSCoopSyncVFS is the sync OPFS VFS that also tolerates a handle left behind by a dead tab.
+  const vfs = await OPFSCoopSyncVFS.create(VFS_NAME.opfs, module)
+  sqlite3.vfs_register(vfs as unknown as SQLiteVFS, false)
+  return sqlite3
+}
+
+/** The fallback: the Asyncify build with IDBBatchAtomicVFS (slower, ~4 ms per small transaction). */
+async function loadIndexedDb(wasmUrl: string | undefined): Promise<API> {
+  const [{ default: factory }, { IDBBatchAtomicVFS }] = await Promise.all([
+    import('@journeyapps/wa-sqlite/dist/wa-sqlite-async.mjs'),
+    import('@journeyapps/wa-sqlite/src/examples/IDBBatchAtomicVFS.js'),
+  ])
+  const module: unknown = await factory(wasmUrl ? { locateFile: () => wasmUrl } : {})
+  const sqlite3 = SQLite.Factory(module)
+  // Its shipped .d.ts predates create(name, module); the runtime signature is what is called here.
+  const create = (IDBBatchAtomicVFS as unknown as { create(name: string, module: unknown): Promise<unknown> })
+    .create
+  const vfs = await create.call(IDBBatchAtomicVFS, VFS_NAME.indexeddb, module)
+  sqlite3.vfs_register(vfs as SQLiteVFS, false)
+  return sqlite3
+}
+
+/** OPFS errors that go away once a dead tab's access handles are released. */
+export function isTransientOpenError(error: unknown): boolean {
+  const text = `${(error as { name?: string })?.name ?? ''} ${(error as { message?: string })?.message ?? ''}`
+  const code = (error as { code?: unknown })?.code
+  return (
+    code === SQLite.SQLITE_BUSY ||
+    code === SQLite.SQLITE_CANTOPEN ||
+    /NoModificationAllowed|NotFoundError|InvalidStateError|unable to open|database is locked/i.test(text)
+  )
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+export class WorkerDatabase {
+  private readonly statements = new Map<string, number>()
+
+  private constructor(
+    private readonly sqlite3: API,
+    private readonly db: number,
+  ) {}
+
+  /**
+   * Opens the database, retrying transient OPFS errors with exponential
+   * backoff (50 ms doubling to 1 s) until `openTimeoutMs`: a tab that was
+   * reloaded or crashed a moment ago can still hold the access handles.
+   */
+  static async open(
+    options: OpenOptions,
+    log: (attempt: number, error: unknown) => void,
+  ): Promise<WorkerDatabase> {
+    const sqlite3 = await loadModule(options)
+    const deadline = Date.now() + options.openTimeoutMs
+    let delay = 50
+    for (let attempt = 1; ; attempt++) {
+      let db: number | undefined
+      try {
+        db = await sqlite3.open_v2(
+          options.databaseName,
+          SQLite.SQLITE_OPEN_CREATE | SQLite.SQLITE_OPEN_READWRITE,
+          VFS_NAME[options.storage],
+        )
+        const database = new WorkerDatabase(sqlite3, db)
+        // Reads the header now, so a held handle fails here rather than at the first statement. (The rollback
+        // journal stays in DELETE mode: OPFSCoopSyncVFS answers TRUNCATE/PERSIST with "disk I/O error".)
+        await database.all('PRAGMA journal_mode')
+        return database
+      } catch (error) {
+        if (db !== undefined) await sqlite3.close(db).catch(() => undefined)
+        if (!isTransientOpenError(error) || Date.now() + delay > deadline) throw error
+        log(attempt, error)
+        await sleep(delay)
+        delay = Math.min(delay * 2, 1000)
+      }
+    }
+  }
+
+  private async prepare(sql: string): Promise<number> {
+    const cached = this.statements.get(sql)
+    if (cached !== undefined) return cached
+    let prepared: number | undefined
+    for await (const stmt of this.sqlite3.statements(this.db, sql, { unscoped: true })) {
+      if (prepared !== undefined) {
+        await this.sqlite3.finalize(stmt)
+        throw new Error('PersistDB runs one SQL statement per call')
+      }
+      prepared = stmt
+    }
+    if (prepared === undefined) throw new Error(`Empty SQL statement: ${sql}`)
+    if (this.statements.size >= 256) {
+      const [oldSql, oldStmt] = this.statements.entries().next().value as [string, number]
+      this.statements.delete(oldSql)
+      await this.sqlite3.finalize(oldStmt)
+    }
+    this.statements.set(sql, prepared)
+    return prepared
+  }
+
+  private bind(stmt: number, params: readonly SQLiteValue[]): void {
+    const { sqlite3 } = this
+    params.forEach((value, index) => {
+      const i = index + 1
+      if (typeof value === 'number') {
+        // Integers bind as INTEGER (as better-sqlite3 does), everything else as REAL.
+        if (Number.isSafeInteger(value) && !Object.is(value, -0)) {
+          if ((value | 0) === value) sqlite3.bind_int(stmt, i, value)
+          else sqlite3.bind_int64(stmt, i, BigInt(value))
+        } else sqlite3.bind_double(stmt, i, value)
+      } else if (typeof value === 'bigint') sqlite3.bind_int64(stmt, i, value)
+      else if (typeof value === 'string') sqlite3.bind_text(stmt, i, value)
+      else if (value instanceof Uint8Array) sqlite3.bind_blob(stmt, i, value)
+      else if (value === null) sqlite3.bind_null(stmt, i)
+      else throw new TypeError(`Cannot bind a ${typeof value} as SQL parameter ${i}`)
+    })
+  }
+
+  async all(sql: string, params: readonly SQLiteValue[] = []): Promise<SQLiteRow[]> {
+    const { sqlite3 } = this
+    const stmt = await this.prepare(sql)
+    try {
+      this.bind(stmt, params)
+      const rows: SQLiteRow[] = []
+      let columns: string[] | undefined
+      while ((await sqlite3.step(stmt)) === SQLite.SQLITE_ROW) {
+        columns ??= sqlite3.column_names(stmt)
+        const values = sqlite3.row(stmt) as SQLiteValue[]
+        const row: Record<string, SQLiteValue> = {}
+        for (let c = 0; c < columns.length; c++) row[columns[c]!] = values[c] ?? null
+        rows.push(row)
+      }
+      return rows
+    } finally {
+      await sqlite3.reset(stmt).catch(() => undefined)
+      sqlite3.clear_bindings(stmt)
+    }
+  }
+
+  async run(sql: string, params: readonly SQLiteValue[] = []): Promise<void> {
+    await this.all(sql, params)
+  }
+
+  /** One write transaction on this connection (used by the leader for its own bookkeeping). */
+  async transaction<T>(body: () => Promise<T>): Promise<T> {
+    await this.run('BEGIN IMMEDIATE')
+    try {
+      const result = await body()
+      await this.run('COMMIT')
+      return result
+    } catch (error) {
+      if (this.inTransaction) await this.run('ROLLBACK')
+      throw error
+    }
+  }
+
+  get inTransaction(): boolean {
+    return this.sqlite3.get_autocommit(this.db) === 0
+  }
+
+  async close(): Promise<void> {
+    for (const stmt of this.statements.values()) await this.sqlite3.finalize(stmt).catch(() => undefined)
+    this.statements.clear()
+    await this.sqlite3.close(this.db)
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The worker every tab starts. It checks what the browser offers, then queues
+ * for the leader lock; while it holds the lock it is the leader (leader.ts).
+ * Losing the worker (tab closed, crashed, terminated) releases the lock and
+ * the next tab's worker takes over.
+ */
+import { Leader } from './leader'
+import { envelope, leaderLock, randomId, type WorkerCommand, type WorkerEvent } from './protocol'
+import { hasOpfsSyncAccess } from './sqlite'
+
+const scope = self as unknown as {
+  postMessage(message: WorkerEvent): void
+  onmessage: ((event: MessageEvent<WorkerCommand>) => void) | null
+}
+
+let leader: Leader | undefined
+let closing = false
+let releaseLock: (() => void) | undefined
+const waiting = new AbortController()
+
+function post(message: WorkerEvent): void {
+  scope.postMessage(message)
+}
+
+scope.onmessage = (event) => {
+  const command = event.data
+  if (command.t === 'init') void start(command)
+  else if (command.t === 'close') void close()
+}
+
+async function start(init: Extract<WorkerCommand, { t: 'init' }>): Promise<void> {
+  const opfs = hasOpfsSyncAccess()
+  const storage = opfs
+    ? 'opfs'
+    : init.fallback === 'indexeddb' && 'indexedDB' in self
+      ? 'indexeddb'
+      : undefined
+  post({ t: 'started', opfs, storage })
+  if (!storage) return
+  const leaderId = randomId()
+  const log = (message: string) => post({ t: 'log', message })
+  const onLock = async () => {
+    if (closing) return
+    try {
+      leader = await Leader.start({
+        databaseName: init.databaseName,
+        leaderId,
+        openTimeoutMs: init.openTimeoutMs,
+        txIdleMs: init.txIdleMs,
+        testHooks: init.testHooks,
+        log,
+        storage,
+        ...(init.wasmUrl ? { wasmUrl: init.wasmUrl } : {}),
+        ...(init.asyncWasmUrl ? { asyncWasmUrl: init.asyncWasmUrl } : {}),
+      })
+    } catch (error) {
+      // Give the lock to the next tab; this worker stays a plain client host.
+      post({ t: 'open-failed', error: envelope(error) })
+      return
+    }
+    post({ t: 'leading', term: leader.term })
+    // Hold the lock until the leader steps down or the tab closes it.
+    await Promise.race([leader.done, new Promise<void>((resolve) => (releaseLock = resolve))])
+    await leader.stop()
+  }
+  try {
+    await navigator.locks.request(leaderLock(init.databaseName), { signal: waiting.signal }, onLock)
+  } catch (error) {
+    if (!closing) post({ t: 'open-failed', error: envelope(error) })
+  }
+}
+
+async function close(): Promise<void> {
+  closing = true
+  waiting.abort()
+  await leader?.stop()
+  releaseLock?.()
+  post({ t: 'closed' })
+}

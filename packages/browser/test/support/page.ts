@@ -1,0 +1,284 @@
+/**
+ * The test page (runs in Chromium): real @tanstack/db collections over
+ * @persistdb/browser, driven from the tests through `window.pdb`.
+ */
+import { createCollection, type Collection, type SyncConfig } from '@tanstack/db'
+import {
+  createBrowserWASQLitePersistence,
+  openBrowserWASQLiteOPFSDatabase,
+  persistedCollectionOptions,
+  type BrowserWASQLiteDatabase,
+  type LeaderHook,
+  type SQLitePersistence,
+} from '../../src'
+
+export interface Todo {
+  id: string
+  text: string
+  by?: string
+}
+
+export interface OpenOptions {
+  databaseName: string
+  noOpfs?: boolean
+  fallback?: 'indexeddb'
+  leaderTimeoutMs?: number
+  rpcTimeoutMs?: number
+  pollIntervalMs?: number
+}
+
+export interface CollectionOptions {
+  id?: string
+  schemaVersion?: number
+  /** Local-only migration that upper-cases `text`. */
+  upperCaseMigration?: boolean
+  /** A synced collection whose source delivers these rows once. */
+  syncedRows?: Todo[]
+}
+
+type AnyCollection = Collection<Todo, string>
+
+let database: BrowserWASQLiteDatabase | undefined
+let persistence: SQLitePersistence | undefined
+const collections = new Map<string, AnyCollection>()
+const streams = new Map<string, ReturnType<typeof api.insertEach>>()
+/** When (Date.now()) this tab learned of each leader. */
+const leaderLog: Array<{ at: number; term: number | undefined; isLeader: boolean }> = []
+
+interface ErrorInfo {
+  name?: string
+  code?: string
+  message?: string
+  outcome?: string
+  cause?: ErrorInfo
+}
+
+function errorInfo(error: unknown): ErrorInfo {
+  const e = error as { name?: string; code?: string; message?: string; outcome?: string; cause?: unknown }
+  return {
+    name: e?.name,
+    code: e?.code,
+    message: e?.message,
+    outcome: e?.outcome,
+    ...(e?.cause ? { cause: errorInfo(e.cause) } : {}),
+  }
+}
+
+function collection(id = 'todos'): AnyCollection {
+  const found = collections.get(id)
+  if (!found) throw new Error(`collection ${id} is not open in this tab`)
+  return found
+}
+
+const api = {
+  /** Opens the database and persistence; returns how long until the database handle was usable. */
+  async open(options: OpenOptions) {
+    const started = performance.now()
+    try {
+      database = await openBrowserWASQLiteOPFSDatabase({
+        databaseName: options.databaseName,
+        worker: () => new Worker(options.noOpfs ? '/worker-no-opfs.js' : '/worker.js', { type: 'module' }),
+        wasmUrl: '/wa-sqlite.wasm',
+        asyncWasmUrl: '/wa-sqlite-async.wasm',
+        ...(options.fallback ? { fallback: options.fallback } : {}),
+        testHooks: true,
+        ...(options.leaderTimeoutMs ? { leaderTimeoutMs: options.leaderTimeoutMs } : {}),
+        ...(options.rpcTimeoutMs ? { rpcTimeoutMs: options.rpcTimeoutMs } : {}),
+      })
+    } catch (error) {
+      return { ok: false as const, error: errorInfo(error) }
+    }
+    database.coordinator.onLeaderChange((info) =>
+      leaderLog.push({ at: Date.now(), term: info?.term, isLeader: info?.isLeader ?? false }),
+    )
+    persistence = createBrowserWASQLitePersistence({
+      database,
+      ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    })
+    return { ok: true as const, ms: performance.now() - started }
+  },
+
+  /** Opens a collection and waits until it is ready; returns the ms it took and its row count. */
+  async openCollection(options: CollectionOptions = {}) {
+    if (!persistence) throw new Error('open() first')
+    const id = options.id ?? 'todos'
+    const started = performance.now()
+    const base = {
+      id,
+      getKey: (t: Todo) => t.id,
+      persistence,
+      ...(options.schemaVersion !== undefined ? { schemaVersion: options.schemaVersion } : {}),
+    }
+    let created: AnyCollection
+    if (options.syncedRows) {
+      const rows = options.syncedRows
+      const source: SyncConfig<Todo, string> = {
+        sync: ({ begin, write, commit, markReady }) => {
+          begin()
+          for (const value of rows) write({ type: 'insert', value })
+          commit()
+          markReady()
+        },
+      }
+      created = createCollection(
+        persistedCollectionOptions({ ...base, sync: source }),
+      ) as unknown as AnyCollection
+    } else {
+      created = createCollection(
+        persistedCollectionOptions<Todo, string>({
+          ...base,
+          ...(options.upperCaseMigration
+            ? { migrate: (row: unknown) => ({ ...(row as Todo), text: (row as Todo).text.toUpperCase() }) }
+            : {}),
+        }),
+      ) as unknown as AnyCollection
+    }
+    collections.set(id, created)
+    try {
+      await created.preload()
+    } catch (error) {
+      return { ok: false as const, error: errorInfo(error) }
+    }
+    return { ok: true as const, ms: performance.now() - started, size: created.size }
+  },
+
+  /** Inserts rows; resolves once they are durable (or with the error). */
+  async insert(rows: Todo[], id?: string) {
+    const started = performance.now()
+    try {
+      await collection(id).insert(rows).isPersisted.promise
+      return { ok: true as const, ms: performance.now() - started }
+    } catch (error) {
+      return { ok: false as const, error: errorInfo(error) }
+    }
+  },
+
+  /** Inserts rows one transaction each, sequentially; returns the ids acknowledged and the first error. */
+  async insertEach(rows: Todo[], id?: string) {
+    const acked: string[] = []
+    const latencies: number[] = []
+    for (const row of rows) {
+      const started = performance.now()
+      try {
+        await collection(id).insert(row).isPersisted.promise
+        acked.push(row.id)
+        latencies.push(performance.now() - started)
+      } catch (error) {
+        return { acked, latencies, error: errorInfo(error) }
+      }
+    }
+    return { acked, latencies, error: undefined }
+  },
+
+  /** Starts inserting `count` rows (one transaction each) in the background. */
+  startStream(prefix: string, count: number, id?: string): void {
+    const rows = Array.from({ length: count }, (_, i) => ({
+      id: `${prefix}${String(i).padStart(3, '0')}`,
+      text: prefix,
+    }))
+    streams.set(prefix, api.insertEach(rows, id))
+  },
+
+  awaitStream: (prefix: string) => streams.get(prefix)!,
+
+  leaderLog: () => leaderLog,
+  now: () => Date.now(),
+
+  /** Opens a transaction through the driver, writes in it and never finishes it (the tab then dies). */
+  hangInTransaction(): void {
+    void database!.driver.transaction(async (tx) => {
+      await tx.run(`CREATE TABLE IF NOT EXISTS hang_test (x)`)
+      await new Promise(() => undefined)
+    })
+  },
+
+  async update(key: string, text: string, id?: string) {
+    try {
+      await collection(id).update(key, (draft) => {
+        draft.text = text
+      }).isPersisted.promise
+      return { ok: true as const }
+    } catch (error) {
+      return { ok: false as const, error: errorInfo(error) }
+    }
+  },
+
+  async remove(key: string, id?: string) {
+    try {
+      await collection(id).delete(key).isPersisted.promise
+      return { ok: true as const }
+    } catch (error) {
+      return { ok: false as const, error: errorInfo(error) }
+    }
+  },
+
+  /** The rows this tab's collection holds in memory, sorted by id. */
+  rows(id?: string): Todo[] {
+    return [...collection(id).toArray]
+      .map((t) => ({ id: t.id, text: t.text, ...(t.by ? { by: t.by } : {}) }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  },
+
+  /** Rows of a collection as stored in the file, read through the leader. */
+  async diskRows(name = 'todos'): Promise<Array<{ key: string; value: string }>> {
+    const found = await database!.driver.all(`SELECT id FROM persistdb_collections WHERE name = ?`, [name])
+    if (found.length === 0) return []
+    return (await database!.driver.all(
+      `SELECT key, value FROM "persistdb_c${Number(found[0]!.id)}_rows" WHERE value IS NOT NULL ORDER BY key`,
+    )) as Array<{ key: string; value: string }>
+  },
+
+  /** The change log's key lists (JSON text; null = whole-collection change), in commit order. */
+  async changeLog(): Promise<Array<string | null>> {
+    const rows = await database!.driver.all(`SELECT keys FROM persistdb_changes ORDER BY seq`)
+    return rows.map((r) => (r.keys === null ? null : String(r.keys)))
+  },
+
+  async sql(sql: string) {
+    return database!.driver.all(sql)
+  },
+
+  /** Raw driver timings (ms, mean of n): a read round trip, and a one-statement write transaction. */
+  async probe(n: number) {
+    const driver = database!.driver
+    await driver.run(`CREATE TABLE IF NOT EXISTS probe (x)`)
+    let started = performance.now()
+    for (let i = 0; i < n; i++) await driver.all('SELECT 1')
+    const read = (performance.now() - started) / n
+    started = performance.now()
+    for (let i = 0; i < n; i++) await driver.transaction((tx) => tx.run('INSERT INTO probe VALUES (?)', [i]))
+    const write = (performance.now() - started) / n
+    return { read, write }
+  },
+
+  async dropCollection(name: string) {
+    return persistence!.dropCollection(name)
+  },
+
+  isLeader: () => database?.coordinator.isLeader() ?? false,
+  storage: () => database?.coordinator.storage,
+  leaderTerm: () => database?.coordinator.leaderInfo()?.term,
+  stats: () => ({ ...database!.coordinator.stats }),
+  injectFault: (hook: LeaderHook) => database!.coordinator.injectLeaderFault(hook),
+  terminateWorker: () => database!.coordinator.terminateWorkerForTest(),
+  /** Resolves when this tab's worker leads. */
+  waitUntilLeader: () =>
+    new Promise<void>((resolve) => {
+      if (database!.coordinator.isLeader()) return resolve()
+      const stop = database!.coordinator.onLeaderChange((info) => {
+        if (info?.isLeader) {
+          stop()
+          resolve()
+        }
+      })
+    }),
+
+  async close() {
+    for (const c of collections.values()) await c.cleanup()
+    collections.clear()
+    await persistence?.close()
+  },
+}
+
+export type PageApi = typeof api
+;(window as unknown as { pdb: PageApi }).pdb = api
