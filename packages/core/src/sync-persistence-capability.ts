@@ -18,9 +18,8 @@ const TESTED_VERSION = 1
  * with: a capability built for another version could let an adapter delete
  * cached rows it believes are retained.
  */
-export function checkSyncPersistenceProtocol(): void {
+export function checkSyncPersistenceProtocol(core: Record<string, unknown> = tanstackDb): void {
   // Read through the namespace: a core without these exports must get this error, not a link failure.
-  const core = tanstackDb as Record<string, unknown>
   const protocol = core.SYNC_PERSISTENCE_PROTOCOL
   const version = core.SYNC_PERSISTENCE_VERSION
   if (protocol !== TESTED_PROTOCOL || version !== TESTED_VERSION) {
