@@ -68,7 +68,9 @@ export function leadDomainViolations(lead: LeadOrder, leads: readonly SQLiteValu
   switch (kind) {
     case undefined:
       // Only nulls or unorderables were returned: the rest must sort after them in core too.
-      allowed = unorderable ? ['num', 'date', 'unord'] : ['num', 'text', 'bool', 'big', 'date', 'object', 'unord']
+      allowed = unorderable
+        ? ['num', 'date', 'unord']
+        : ['num', 'text', 'bool', 'big', 'date', 'object', 'unord']
       break
     case 'num':
     case 'date':

@@ -27,22 +27,38 @@ import { andFrags, frag, joinFrags, notFrag, orFrags, type Frag } from './sql'
  */
 export interface Cond {
   readonly sure?: Frag
+  /** SQL equal to NOT sure (same three values), shaped so SQLite can still search an index. */
+  readonly neg?: Frag
   readonly t?: Frag
   readonly f?: Frag
   readonly violations: readonly string[]
   readonly inMemory: readonly string[]
+  /** eq/in leaves: the values, so an `or` of them on one field becomes one IN list (an index search). */
+  readonly eqSet?: { readonly expr: string; readonly images: readonly Frag[] }
 }
 
-const ALL_KNOWN: ReadonlySet<Region> = new Set<Region>(['num', 'text', 'bool', 'big', 'date', 'object', 'unord'])
+const ALL_KNOWN: ReadonlySet<Region> = new Set<Region>([
+  'num',
+  'text',
+  'bool',
+  'big',
+  'date',
+  'object',
+  'unord',
+])
 const MAX_IN_ITEMS = 5000
+// Deeply nested and/or/not trees repeat sub-expressions in their superset forms; past this size a part is
+// left to memory (over-fetching) instead of sending SQLite a huge statement.
+const MAX_SQL = 32_000
 
-function exact(sure: Frag, violations: readonly string[] = [], tIsSure = false): Cond {
-  if (violations.length === 0) return { sure, t: sure, f: notFrag(sure), violations, inMemory: [] }
+function exact(sure: Frag, violations: readonly string[] = [], tIsSure = false, neg = notFrag(sure)): Cond {
+  if (violations.length === 0) return { sure, neg, t: sure, f: neg, violations, inMemory: [] }
   const bad = orFrags(violations.map((v) => frag(v)))
   return {
     sure,
+    neg,
     t: tIsSure ? sure : orFrags([sure, bad]),
-    f: orFrags([notFrag(sure), bad]),
+    f: orFrags([neg, bad]),
     violations,
     inMemory: [],
   }
@@ -83,13 +99,14 @@ function compileFunc(func: IR.Func): Cond {
     case 'not': {
       if (args.length !== 1) return inMemory('not/arity')
       const c = compileWhere(args[0])
-      return {
-        sure: c.sure && notFrag(c.sure),
+      return bounded({
+        sure: c.sure && (c.neg ?? notFrag(c.sure)),
+        neg: c.sure,
         t: c.f,
         f: c.t,
         violations: c.violations,
         inMemory: c.inMemory,
-      }
+      })
     }
     case 'eq':
     case 'gt':
@@ -114,25 +131,45 @@ export function combineAnd(parts: readonly Cond[]): Cond {
   const sures = parts.map((p) => p.sure)
   const ts = parts.flatMap((p) => (p.t ? [p.t] : []))
   const fs = parts.map((p) => p.f)
-  return {
+  return bounded({
     sure: sures.every((s): s is Frag => s !== undefined) ? andFrags(sures) : undefined,
     t: ts.length > 0 ? andFrags(ts) : undefined,
     f: fs.every((f): f is Frag => f !== undefined) ? orFrags(fs) : undefined,
     violations: parts.flatMap((p) => p.violations),
     inMemory: parts.flatMap((p) => p.inMemory),
-  }
+  })
 }
 
 export function combineOr(parts: readonly Cond[]): Cond {
+  const first = parts[0]?.eqSet
+  if (first && parts.every((p) => p.eqSet?.expr === first.expr)) {
+    return equalsAny(
+      first.expr,
+      parts.flatMap((p) => p.eqSet!.images),
+    )
+  }
   const sures = parts.map((p) => p.sure)
   const ts = parts.map((p) => p.t)
   const fs = parts.flatMap((p) => (p.f ? [p.f] : []))
-  return {
+  return bounded({
     sure: sures.every((s): s is Frag => s !== undefined) ? orFrags(sures) : undefined,
     t: ts.every((t): t is Frag => t !== undefined) ? orFrags(ts) : undefined,
     f: fs.length > 0 ? andFrags(fs) : undefined,
     violations: parts.flatMap((p) => p.violations),
     inMemory: parts.flatMap((p) => p.inMemory),
+  })
+}
+
+/** Drops forms that grew too large: sure -> none, t/f -> every row. Both stay valid supersets. */
+function bounded(cond: Cond): Cond {
+  const big = (f: Frag | undefined) => f !== undefined && f.sql.length > MAX_SQL
+  if (!big(cond.sure) && !big(cond.t) && !big(cond.f)) return cond
+  return {
+    sure: big(cond.sure) ? undefined : cond.sure,
+    t: big(cond.t) ? undefined : cond.t,
+    f: big(cond.f) ? undefined : cond.f,
+    violations: cond.violations,
+    inMemory: [...cond.inMemory, 'condition too large for SQL'],
   }
 }
 
@@ -167,21 +204,29 @@ function comparison(name: CompareOp, left: IR.BasicExpression, right: IR.BasicEx
   const expr = fieldSql(field)
   if (op === 'eq') {
     const images = eqImages(lit)
-    return images ? exact(inList(expr, images), unknownRows(expr)) : inMemory(`eq ${lit.kind} constant`)
+    return images ? equalsAny(expr, images) : inMemory(`eq ${lit.kind} constant`)
   }
   if (lit.kind === 'unord') {
     // NaN / invalid Date: core's unorderable rules need no type assumption: X'FF' is the top of every region.
-    return exact(frag(`${expr} ${SQL_OP[op]} ${UNORD_BLOB}`), unknownRows(expr))
+    const blob = frag(UNORD_BLOB)
+    return exact(rangeSql(expr, op, blob), unknownRows(expr), false, rangeSql(expr, NEGATED[op], blob))
   }
   const region = literalRegion(lit)
   const value = literalSql(lit)
   if (!region || !value) return inMemory(`${op} ${lit.kind} constant`)
   if (lit.kind === 'str' && !ordersLikeJs(lit.s)) return inMemory(`${op} string beyond U+D7FF`)
-  const sure: Frag = { sql: `${expr} ${SQL_OP[op]} ${value.sql}`, params: value.params }
   // Core coerces across types (e.g. 10 > '9'): rows of another type are "violations", over-fetched or probed.
   const violations = outsideRegions(expr, new Set<Region>([region, 'unord']))
   // Every region above numbers is greater than any number, so gt/gte already includes the violations.
-  return exact(sure, violations, region === 'num' && (op === 'gt' || op === 'gte'))
+  const tIsSure = region === 'num' && (op === 'gt' || op === 'gte')
+  // SQLite orders all values totally, so NOT (E > v) is E <= v, also for NULL (both UNKNOWN).
+  return exact(rangeSql(expr, op, value), violations, tIsSure, rangeSql(expr, NEGATED[op], value))
+}
+
+const NEGATED = { gt: 'lte', gte: 'lt', lt: 'gte', lte: 'gt' } as const
+
+function rangeSql(expr: string, op: Exclude<CompareOp, 'eq'>, value: Frag): Frag {
+  return { sql: `${expr} ${SQL_OP[op]} ${value.sql}`, params: value.params }
 }
 
 function inList(expr: string, images: readonly Frag[]): Frag {
@@ -200,7 +245,8 @@ function inList(expr: string, images: readonly Frag[]): Frag {
 
 function membership(valueExpr: IR.BasicExpression, listExpr: IR.BasicExpression): Cond {
   const field = fieldOf(valueExpr)
-  if (!field || listExpr.type !== 'val' || !Array.isArray(listExpr.value)) return inMemory('in without a field and a constant list')
+  if (!field || listExpr.type !== 'val' || !Array.isArray(listExpr.value))
+    return inMemory('in without a field and a constant list')
   const items = listExpr.value as unknown[]
   if (items.length > MAX_IN_ITEMS) return inMemory('in with a very long list')
   const images: Frag[] = []
@@ -211,8 +257,11 @@ function membership(valueExpr: IR.BasicExpression, listExpr: IR.BasicExpression)
     if (!found) return inMemory(`in with a ${lit.kind} item`)
     images.push(...found)
   }
-  const expr = fieldSql(field)
-  return exact(inList(expr, images), unknownRows(expr))
+  return equalsAny(fieldSql(field), images)
+}
+
+function equalsAny(expr: string, images: readonly Frag[]): Cond {
+  return { ...exact(inList(expr, images), unknownRows(expr)), eqSet: { expr, images } }
 }
 
 function nullCheck(name: 'isNull' | 'isUndefined', arg: IR.BasicExpression): Cond {

@@ -1,5 +1,6 @@
 import type { IR } from '@tanstack/db'
 import { query, run, type StorageOp } from '../runner'
+import { checkRowsTable } from './sql'
 import { fieldOf, fieldSql } from './sql-expr'
 
 /**
@@ -16,7 +17,6 @@ export interface IndexDefinition {
   readonly sql: string
 }
 
-const TABLE = /^"persistdb_c(\d+)_rows"$/
 const INDEX_NAME = /^persistdb_c\d+_ix_[0-9a-f]{16}$/
 
 export function indexDefinition(
@@ -24,8 +24,7 @@ export function indexDefinition(
   collectionNum: number,
   expression: IR.BasicExpression,
 ): IndexDefinition | undefined {
-  const match = TABLE.exec(table)
-  if (!match || Number(match[1]) !== collectionNum) {
+  if (checkRowsTable(table) !== collectionNum) {
     throw new Error(`indexDefinition: ${table} is not the rows table of collection ${collectionNum}`)
   }
   const field = fieldOf(expression)

@@ -140,7 +140,8 @@ export function ordersLikeJs(s: string): boolean {
 }
 
 export function isAscii(s: string): boolean {
-  return !/[^\u0000-\u007F]/.test(s)
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false
+  return true
 }
 
 // ---- Regions: contiguous ranges of the canonical expression, in SQLite order ----

@@ -49,3 +49,12 @@ export function sqlBlob(bytes: string): string {
   }
   return `X'${hex}'`
 }
+
+const ROWS_TABLE = /^"persistdb_c(\d+)_rows"$/
+
+/** The collection number of a rows table name (schema.ts `rowsTable`); anything else is refused. */
+export function checkRowsTable(table: string): number {
+  const match = ROWS_TABLE.exec(table)
+  if (!match) throw new Error(`not a PersistDB rows table: ${JSON.stringify(table)}`)
+  return Number(match[1])
+}

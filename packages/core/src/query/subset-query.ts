@@ -4,15 +4,15 @@ import { query, type StorageOp } from '../runner'
 import type { StoredRow } from '../store'
 import { leadDomainViolations, leadOrder, orderClause, type LeadOrder } from './compile-order'
 import { combineAnd, combineOr, compileWhere, type Cond } from './compile-where'
-import { andFrags, frag, type Frag } from './sql'
+import { andFrags, checkRowsTable, frag, type Frag } from './sql'
 
 /**
  * Turns a loadSubset request into SQL over one collection's rows table. The answer is always a superset of
  * the rows core needs (core re-filters; over-fetching is safe, under-fetching is a bug):
  *
  * - "read": the rows matching the exact SQL of the request plus, with UNION ALL, every row where that SQL
- *   might be wrong (a value of another type than the constants it is compared with, see compile-where.ts),
- *   still filtered by the superset condition. No ORDER BY / LIMIT: core orders and cuts.
+ *   might be wrong (a value of another type than the constants it is compared with, see compile-where.ts).
+ *   Without an exact form, the superset condition alone. No ORDER BY / LIMIT: core orders and cuts.
  * - "page" (limit + orderBy, WHERE and cursor exact): ORDER BY the leading term, LIMIT/OFFSET, then every
  *   tie of the boundary row, all null-led rows that belong to the window, and the cursor's current-value
  *   rows. A probe then proves that no candidate row breaks the exactness or the order assumptions; if one
@@ -40,6 +40,7 @@ interface PagePlan {
   readonly offset: number
   readonly page: Statement
   readonly nulls: Statement
+  readonly nullCount: Statement
   readonly ties: Statement
   readonly current?: Statement
   readonly superset: Frag
@@ -71,6 +72,7 @@ export interface SubsetResult {
 }
 
 const COLUMNS = 'key, value, meta'
+const MAX_PROBE_FILTER = 8_000
 const LIVE = 'value IS NOT NULL'
 
 export function compileSubset(
@@ -78,6 +80,7 @@ export function compileSubset(
   request: LoadSubsetOptions,
   compare?: SubsetCompareOptions,
 ): CompiledSubset {
+  checkRowsTable(table)
   const where = compileWhere(request.where)
   const from = request.cursor && compileWhere(request.cursor.whereFrom)
   const current = request.cursor && compileWhere(request.cursor.whereCurrent)
@@ -107,9 +110,14 @@ export function compileSubset(
     offset,
     page: { sql: `${page.sql} ${orderClause(lead)} LIMIT ? OFFSET ?`, params: page.params },
     nulls: select(table, pageFilter, `${lead.expr} IS NULL`),
+    nullCount: {
+      sql: `SELECT count(*) AS n FROM ${table} WHERE (${pageFilter.sql}) AND ${lead.expr} IS NULL`,
+      params: pageFilter.params,
+    },
     ties: select(table, pageFilter, `${lead.expr} = (SELECT ${lead.expr} FROM ${table} WHERE key = ?)`),
     current: current && select(table, andFrags([base, current.sure!])),
-    superset: all.t ?? frag('1'),
+    // The probes only look at candidate rows, unless that filter would make them large.
+    superset: all.t && all.t.sql.length <= MAX_PROBE_FILTER ? all.t : frag('1'),
     violations: [...new Set(all.violations)],
     fallback: read,
   }
@@ -131,12 +139,18 @@ function select(table: string, filter: Frag, extra?: string, columns = ''): Stat
 function readPlan(table: string, cond: Cond): ReadPlan {
   const superset = cond.t ?? frag('1')
   if (!cond.sure) {
-    return { kind: 'read', statement: select(table, andFrags([frag(LIVE), superset]), undefined, ', 1 AS __v'), exact: false }
+    return {
+      kind: 'read',
+      statement: select(table, andFrags([frag(LIVE), superset]), undefined, ', 1 AS __v'),
+      exact: false,
+    }
   }
   const parts = [select(table, andFrags([frag(LIVE), cond.sure]), undefined, ', 0 AS __v')]
+  // Every row where the exact SQL might be wrong, whatever the rest of the condition says (such rows are
+  // rare; keeping the statement small matters more). One range per part: SQLite searches an expression
+  // index for it, where an OR of ranges would scan.
   for (const violation of new Set(cond.violations)) {
-    // One range per part: SQLite searches an expression index for it, where an OR of ranges would scan.
-    parts.push(select(table, andFrags([frag(LIVE), frag(violation), superset]), undefined, ', 1 AS __v'))
+    parts.push(select(table, frag(`${LIVE} AND ${violation}`), undefined, ', 1 AS __v'))
   }
   return {
     kind: 'read',
@@ -178,11 +192,12 @@ function* runPage(plan: PagePlan): StorageOp<SubsetResult | undefined> {
   let skip = offset
   let take = limit
   if (lead.nullsFirst && limit > 0) {
-    const nulls = yield* query(plan.nulls.sql, plan.nulls.params)
-    for (const row of nulls) out.add(row)
-    // Null-led rows come first and tie with each other: all of them are in (or tie into) the window.
-    take = Math.max(0, limit - Math.max(0, nulls.length - offset))
-    skip = Math.max(0, offset - nulls.length)
+    const counted = yield* query(plan.nullCount.sql, plan.nullCount.params)
+    const nulls = Number(counted[0]?.n ?? 0)
+    // Null-led rows come first and tie with each other: when the window reaches them, all are needed.
+    if (nulls > offset) for (const row of yield* query(plan.nulls.sql, plan.nulls.params)) out.add(row)
+    take = Math.max(0, limit - Math.max(0, nulls - offset))
+    skip = Math.max(0, offset - nulls)
   }
   // Leading values SQLite ordered; when rows were cut, core must be proved to order them the same way.
   const leads: SQLiteValue[] = []
@@ -202,7 +217,8 @@ function* runPage(plan: PagePlan): StorageOp<SubsetResult | undefined> {
     if (skip > 0) {
       orderMatters = true
       const first = rows[0]
-      if (first) for (const row of yield* query(plan.ties.sql, [...plan.ties.params, first.key ?? null])) out.add(row)
+      if (first)
+        for (const row of yield* query(plan.ties.sql, [...plan.ties.params, first.key ?? null])) out.add(row)
     }
     if (!lead.nullsFirst && rows.length < take) {
       for (const row of yield* query(plan.nulls.sql, plan.nulls.params)) out.add(row)
@@ -221,7 +237,9 @@ function* runPage(plan: PagePlan): StorageOp<SubsetResult | undefined> {
 
 /** True when some candidate row (superset filter) lies in one of the given ranges. */
 function* anyRow(table: string, ranges: readonly string[], superset: Frag): StorageOp<boolean> {
-  const exists = ranges.map((range) => `EXISTS (SELECT 1 FROM ${table} WHERE ${LIVE} AND ${range} AND (${superset.sql}))`)
+  const exists = ranges.map(
+    (range) => `EXISTS (SELECT 1 FROM ${table} WHERE ${LIVE} AND ${range} AND (${superset.sql}))`,
+  )
   const params = ranges.flatMap(() => superset.params)
   const rows = yield* query(`SELECT ${exists.join(' OR ')} AS found`, params)
   return Number(rows[0]?.found ?? 1) !== 0
