@@ -52,7 +52,8 @@ describe('failure mode 22: LIMIT pushdown', () => {
         syncMode: 'on-demand',
       }),
     )
-    await writer.toArrayWhenReady()
+    writer.startSyncImmediate()
+    await new Promise<void>((resolve) => writer.onFirstReady(() => resolve()))
     await writer.cleanup()
     await seeding.close()
 
@@ -68,7 +69,8 @@ describe('failure mode 22: LIMIT pushdown', () => {
       }),
     )
     scores.createIndex((row) => row.score)
-    await scores.toArrayWhenReady()
+    scores.startSyncImmediate()
+    await new Promise<void>((resolve) => scores.onFirstReady(() => resolve()))
     const before = driver.rowsRead
     const top = createLiveQueryCollection({
       query: (q) =>
