@@ -97,6 +97,7 @@ export function* openCollection(
     const num = Number(inserted[0]!.id)
     const table = rowsTable(num)
     yield run(createRowsTableSql(num))
+    yield* markPlainTypes(num)
     // initialData lands in the creating transaction: a collection never
     // exists on disk without it, whatever fails or crashes in between.
     const rows = initialRows?.() ?? []
@@ -126,7 +127,7 @@ export function* openCollection(
   const plan = found.schemaVersion < schemaVersion ? migrateRows?.(found.schemaVersion) : undefined
   if (!plan) throw new SchemaVersionMismatchError(name, found.schemaVersion, schemaVersion)
   try {
-    yield* migrateCollectionRows(table, plan)
+    yield* migrateCollectionRows(num, table, plan)
   } catch (error) {
     throw new MigrationFailedError(name, found.schemaVersion, schemaVersion, error)
   }
@@ -135,17 +136,48 @@ export function* openCollection(
   return { num, table, created: false, reset: true }
 }
 
-function* migrateCollectionRows(table: string, plan: MigrateRows): StorageOp<void> {
+function* migrateCollectionRows(num: number, table: string, plan: MigrateRows): StorageOp<void> {
   const rows = yield* query(`SELECT key, value FROM ${table} WHERE value IS NOT NULL`)
+  let unknown = false
   for (const row of rows) {
     const next = plan.transform(String(row.value), row.key ?? null)
     if (next === null) yield run(`DELETE FROM ${table} WHERE key = ?`, [row.key ?? null])
     else yield run(`UPDATE ${table} SET value = ? WHERE key = ?`, [next, row.key ?? null])
+    unknown ||= next !== null && mayReadAsUnknown(next)
   }
+  if (unknown) yield run(`DELETE FROM persistdb_meta WHERE key = ?`, [plainTypesKey(num)])
+}
+
+/**
+ * The query compiler maps each stored value to a typed canonical value; a row holding an escaped object
+ * (a user object owning "$pdb") or a bigint of 19+ digits reads as "unknown" and has to be over-fetched by
+ * every query. persistdb_meta `plain_types:<n>` records that collection n holds no such row, so queries
+ * skip that probe. Set when the collection is created or emptied, removed by the first such write, never
+ * set again (a file written before this marker existed simply has none).
+ */
+export function plainTypesKey(num: number): string {
+  return `plain_types:${num}`
+}
+
+const UNKNOWN_RISK = /"\$pdb":"o"|"\$pdb":"n","v":"-?\d{19}/
+
+export function mayReadAsUnknown(encoded: string): boolean {
+  return encoded.includes('"$pdb"') && UNKNOWN_RISK.test(encoded)
+}
+
+function* markPlainTypes(num: number): StorageOp<void> {
+  yield run(`INSERT OR REPLACE INTO persistdb_meta (key, value) VALUES (?, '1')`, [plainTypesKey(num)])
+}
+
+export function* hasPlainTypes(num: number): StorageOp<boolean> {
+  return (
+    (yield* query(`SELECT 1 AS known FROM persistdb_meta WHERE key = ?`, [plainTypesKey(num)])).length > 0
+  )
 }
 
 export function* clearCollection(num: number, writer: string): StorageOp<void> {
   yield run(`DELETE FROM ${rowsTable(num)}`)
+  yield* markPlainTypes(num)
   yield run(`DELETE FROM persistdb_collection_meta WHERE collection = ?`, [num])
   yield* logChange(num, writer, null)
 }
@@ -156,6 +188,7 @@ export function* dropCollection(name: string, writer: string): StorageOp<boolean
   yield run(`DROP TABLE IF EXISTS ${rowsTable(found.num)}`)
   yield run(`DELETE FROM persistdb_collection_meta WHERE collection = ?`, [found.num])
   yield run(`DELETE FROM persistdb_collections WHERE id = ?`, [found.num])
+  yield run(`DELETE FROM persistdb_meta WHERE key = ?`, [plainTypesKey(found.num)])
   yield* logChange(found.num, writer, null)
   return true
 }
@@ -273,8 +306,10 @@ export function* writeBatch(
   const valueOnly: SQLiteValue[] = []
   const deletes: SQLiteValue[] = []
   const keys: StoredKey[] = []
+  let unknown = false
   for (const row of batch.rows) {
     keys.push(row.key)
+    unknown ||= row.value !== null && mayReadAsUnknown(row.value)
     if (row.value === null && (row.meta === null || row.meta === KEEP_META)) deletes.push(row.key)
     else if (row.meta === KEEP_META) valueOnly.push(row.key, row.value)
     else withMeta.push(row.key, row.value, row.meta)
@@ -294,6 +329,7 @@ export function* writeBatch(
       `ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
   )
   yield* chunked(deletes, 1, (n) => `DELETE FROM ${table} WHERE key IN (${placeholders(n)})`)
+  if (unknown) yield run(`DELETE FROM persistdb_meta WHERE key = ?`, [plainTypesKey(num)])
   for (const [key, value] of batch.collectionMeta) {
     if (value === null)
       yield run(`DELETE FROM persistdb_collection_meta WHERE collection = ? AND key = ?`, [num, key])

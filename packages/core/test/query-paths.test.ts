@@ -168,6 +168,8 @@ describe('drivers', () => {
     const driver = new AsyncBetterSqliteDriver(':memory:')
     try {
       await driver.run(createRowsTableSql(1))
+      // querySubset reads the collection's plain-types marker from persistdb_meta (absent: the safe path).
+      await driver.run(`CREATE TABLE persistdb_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`)
       for (let i = 0; i < 20; i++) {
         await driver.run(`INSERT INTO "persistdb_c1_rows" (key, value) VALUES (?, ?)`, [
           i,

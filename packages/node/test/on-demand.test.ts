@@ -260,3 +260,39 @@ describe('persisted indexes follow createIndex / removeIndex', () => {
     }
   })
 })
+
+describe('the plain-types marker (no row reads as "unknown": no probe for it)', () => {
+  const tmp = tempDir('persistdb-plain-types-')
+  afterAll(() => tmp.cleanup())
+
+  const marker = (file: string): boolean => {
+    const db = new Database(file, { readonly: true })
+    try {
+      return db.prepare(`SELECT 1 FROM persistdb_meta WHERE key = 'plain_types:1'`).all().length > 0
+    } finally {
+      db.close()
+    }
+  }
+
+  it('is set for a new collection, dropped by the first escaped object or huge bigint, and queries stay complete either way', async () => {
+    const file = tmp.file('marker.sqlite')
+    await seed(file)
+    expect(marker(file)).toBe(true)
+
+    // Another writer stores a row that reads as "unknown" (a user object owning "$pdb").
+    const writer = open(file, 'eager')
+    await writer.collection.preload()
+    const odd = { id: 'odd', category: 'a' as const, score: 999, at: new Date(1), extra: { $pdb: 'mine' } }
+    await writer.collection.insert(odd as Item).isPersisted.promise
+    await writer.close()
+    expect(marker(file)).toBe(false)
+
+    const run = open(file, 'on-demand')
+    const live = topScores(run.collection, 'a', 3)
+    await live.toArrayWhenReady()
+    expect(ids(live.toArray)).toEqual(['odd', ...expectedTop('a', 2)])
+    expect(withoutVirtualProps(run.collection.get('odd')!)).toEqual(odd)
+    await live.cleanup()
+    await run.close()
+  })
+})

@@ -146,6 +146,23 @@ export function isAscii(s: string): boolean {
 
 // ---- Regions: contiguous ranges of the canonical expression, in SQLite order ----
 
+/**
+ * Whether rows of the collection being compiled may read as "unknown" (X'FD'). The write path records
+ * per collection that none does (store.ts, `plainTypesKey`); then that region is empty and costs no probe.
+ * Set only for the synchronous extent of a compilation (`withRowTypes`).
+ */
+let unknownMayLive = true
+
+export function withRowTypes<T>(knownTypes: boolean, compile: () => T): T {
+  const before = unknownMayLive
+  unknownMayLive = !knownTypes
+  try {
+    return compile()
+  } finally {
+    unknownMayLive = before
+  }
+}
+
 const SEGMENTS: ReadonlyArray<readonly [Region | 'gap', string | null, string | null]> = [
   ['num', null, "''"],
   ['text', "''", "X''"],
@@ -179,7 +196,7 @@ export function outsideRegions(expr: string, allowed: ReadonlySet<Region>): stri
     else ranges.push(`${expr} >= ${start} AND ${expr} < ${end}`)
   }
   for (const [region, lo, hi] of SEGMENTS) {
-    if (region === 'gap') {
+    if (region === 'gap' || (region === 'unknown' && !unknownMayLive)) {
       // Nothing lives in a gap: it only widens a range that is open anyway.
       if (open) end = hi
     } else if (allowed.has(region)) {

@@ -1,7 +1,8 @@
 import type { LoadSubsetOptions, StringCollationConfig } from '@tanstack/db'
 import type { SQLiteRow, SQLiteValue } from '../driver'
 import { query, type StorageOp } from '../runner'
-import type { StoredRow } from '../store'
+import { hasPlainTypes, type StoredRow } from '../store'
+import { withRowTypes } from './literals'
 import { leadDomainViolations, leadOrder, orderClause, type LeadOrder } from './compile-order'
 import { combineAnd, combineOr, compileWhere, type Cond } from './compile-where'
 import { andFrags, checkRowsTable, frag, type Frag } from './sql'
@@ -46,6 +47,7 @@ interface PagePlan {
   readonly superset: Frag
   readonly violations: readonly string[]
   readonly fallback: ReadPlan
+  readonly knownTypes: boolean
 }
 
 export interface CompiledSubset {
@@ -75,10 +77,26 @@ const COLUMNS = 'key, value, meta'
 const MAX_PROBE_FILTER = 8_000
 const LIVE = 'value IS NOT NULL'
 
+export interface CompileOptions {
+  /** No row of the collection reads as "unknown" (store.ts records it): that region needs no probe. */
+  readonly knownTypes?: boolean
+}
+
 export function compileSubset(
   table: string,
   request: LoadSubsetOptions,
   compare?: SubsetCompareOptions,
+  options: CompileOptions = {},
+): CompiledSubset {
+  const knownTypes = options.knownTypes === true
+  return withRowTypes(knownTypes, () => compile(table, request, compare, knownTypes))
+}
+
+function compile(
+  table: string,
+  request: LoadSubsetOptions,
+  compare: SubsetCompareOptions | undefined,
+  knownTypes: boolean,
 ): CompiledSubset {
   checkRowsTable(table)
   const where = compileWhere(request.where)
@@ -120,6 +138,7 @@ export function compileSubset(
     superset: all.t && all.t.sql.length <= MAX_PROBE_FILTER ? all.t : frag('1'),
     violations: [...new Set(all.violations)],
     fallback: read,
+    knownTypes,
   }
   return {
     sql: plan.page.sql,
@@ -165,7 +184,9 @@ export function* querySubset(
   request: LoadSubsetOptions,
   compare?: SubsetCompareOptions,
 ): StorageOp<readonly StoredRow[]> {
-  return (yield* runSubset(compileSubset(table, request, compare))).rows
+  // Read before the rows: a writer adding an "unknown" row after this read is caught by the change log.
+  const knownTypes = yield* hasPlainTypes(checkRowsTable(table))
+  return (yield* runSubset(compileSubset(table, request, compare, { knownTypes }))).rows
 }
 
 /** Runs a compiled plan; also reports whether the answer came out exact and whether the limit was pushed. */
@@ -227,7 +248,7 @@ function* runPage(plan: PagePlan): StorageOp<SubsetResult | undefined> {
   if (plan.current) for (const row of yield* query(plan.current.sql, plan.current.params)) out.add(row)
   const probes = [...plan.violations]
   if (orderMatters) {
-    const outside = leadDomainViolations(lead, leads)
+    const outside = withRowTypes(plan.knownTypes, () => leadDomainViolations(lead, leads))
     if (outside === undefined) return undefined
     probes.push(...outside)
   }
