@@ -1,0 +1,118 @@
+/**
+ * The collection work shared by the three TanStack DB targets (PersistDB, the
+ * official package, TanStack DB alone), written once so every target does the
+ * same calls in the same shape: arrays per transaction, each awaited.
+ */
+import type * as TanStackDB from '@tanstack/db'
+import { makeRow, makeRows, TOP_QUERY, updated, type BenchRow } from './rows'
+
+/** The @tanstack/db module a target uses (0.15 for ours; the official package brings 0.8.x). */
+export type DbModule = typeof TanStackDB
+
+interface Tx {
+  isPersisted: { promise: Promise<unknown> }
+}
+
+/** The structural part of a collection the workloads touch (both 0.8 and 0.15 collections have it). */
+export interface BenchCollection {
+  insert(rows: BenchRow[]): Tx
+  update(keys: string[], change: (drafts: BenchRow[]) => void): Tx
+  delete(keys: string[]): Tx
+  preload(): Promise<void>
+  readonly size: number
+  get(key: string): BenchRow | undefined
+  cleanup(): Promise<void>
+}
+
+export async function insertRows(
+  collection: BenchCollection,
+  rows: BenchRow[],
+  perTx: number,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += perTx) {
+    await collection.insert(rows.slice(i, i + perTx)).isPersisted.promise
+  }
+}
+
+/** Writes n rows in large batches (seeding; not timed). */
+export async function seedRows(collection: BenchCollection, n: number): Promise<void> {
+  const chunk = 5000
+  for (let from = 0; from < n; from += chunk) {
+    await collection.insert(makeRows(Math.min(chunk, n - from), from)).isPersisted.promise
+  }
+}
+
+/** W3 on a hydrated collection of makeRows(n): { updateMs, deleteMs }. */
+export async function updateThenDelete(
+  collection: BenchCollection,
+  n: number,
+  perTx: number,
+): Promise<{ updateMs: number; deleteMs: number }> {
+  const keys = makeRows(n).map((row) => row.id)
+  if (collection.size !== n) throw new Error(`expected ${n} rows before W3, found ${collection.size}`)
+  let start = performance.now()
+  for (let i = 0; i < n; i += perTx) {
+    const batch = keys.slice(i, i + perTx)
+    await collection.update(batch, (drafts) => drafts.forEach(updated)).isPersisted.promise
+  }
+  const updateMs = performance.now() - start
+  start = performance.now()
+  for (let i = 0; i < n; i += perTx) {
+    await collection.delete(keys.slice(i, i + perTx)).isPersisted.promise
+  }
+  const deleteMs = performance.now() - start
+  if (collection.size !== 0) throw new Error(`expected 0 rows after W3, found ${collection.size}`)
+  return { updateMs, deleteMs }
+}
+
+/** Fails unless `collection` holds exactly rows 0..n-1 as generated (spot checks plus the count). */
+export function checkRows(collection: BenchCollection, n: number, change?: (row: BenchRow) => void): void {
+  if (collection.size !== n) throw new Error(`expected ${n} rows, found ${collection.size}`)
+  for (const i of n === 0 ? [] : [0, Math.floor(n / 2), n - 1]) {
+    const want = makeRows(1, i)[0]!
+    change?.(want)
+    const got = collection.get(want.id)
+    if (!got || got.score !== want.score || got.title !== want.title)
+      throw new Error(`row ${want.id} differs`)
+  }
+}
+
+/** An index on score, as the app would create it. */
+export function indexScore(db: DbModule, collection: BenchCollection): void {
+  const c = collection as unknown as TanStackDB.Collection<BenchRow, string>
+  c.createIndex((row) => row.score, { indexType: db.BasicIndex })
+}
+
+/**
+ * W4's live query, `where category = X and score > Y orderBy score desc limit 50`,
+ * until its first full result. Checks the answer against the expected ids (computed by the parent).
+ */
+export async function firstTopResult(
+  db: DbModule,
+  collection: BenchCollection,
+  expectedIds: readonly string[],
+): Promise<{ rows: BenchRow[]; dispose: () => Promise<void> }> {
+  const source = collection as unknown as TanStackDB.Collection<BenchRow, string>
+  const live = db.createLiveQueryCollection((q) =>
+    q
+      .from({ r: source })
+      .where(({ r }) => db.and(db.eq(r.category, TOP_QUERY.category), db.gt(r.score, TOP_QUERY.minScore)))
+      .orderBy(({ r }) => r.score, 'desc')
+      .limit(TOP_QUERY.limit),
+  )
+  await live.preload()
+  const rows = live.toArray as BenchRow[]
+  checkTop(rows, expectedIds)
+  return { rows, dispose: () => live.cleanup() }
+}
+
+/**
+ * Scores are compared in order, not ids: at 1M rows scores tie, and rows that tie at the
+ * limit boundary may legitimately differ between targets.
+ */
+export function checkTop(rows: BenchRow[], expectedIds: readonly string[]): void {
+  const want = expectedIds.map((id) => makeRow(Number(id.slice('row-'.length))).score).join(',')
+  const got = rows.map((row) => row.score).join(',')
+  const filtered = rows.every((row) => row.category === TOP_QUERY.category && row.score > TOP_QUERY.minScore)
+  if (got !== want || !filtered) throw new Error(`W4 returned a wrong answer (${rows.length} rows)`)
+}

@@ -1,0 +1,118 @@
+/** The official @tanstack/node-db-sqlite-persistence 0.2.20 on the @tanstack/db it pins (0.8.7). */
+import Database from 'better-sqlite3'
+import {
+  checkRows,
+  firstTopResult,
+  indexScore,
+  insertRows,
+  seedRows,
+  updateThenDelete,
+  type BenchCollection,
+} from '../collection-ops'
+import { makeRows, type BenchRow } from '../rows'
+import { loadOfficial, type OfficialModules } from './official-modules'
+import type { Target } from './types'
+
+let modules: OfficialModules | undefined
+
+/** Loaded before any timer starts (its module graph is part of process start, like ours). */
+export async function preloadOfficial(): Promise<OfficialModules> {
+  return (modules ??= await loadOfficial())
+}
+
+interface Opened {
+  collection: BenchCollection
+  close: () => Promise<void>
+}
+
+function open(file: string, onDemand = false): Opened {
+  if (!modules) throw new Error('preloadOfficial() first')
+  const { official, db } = modules
+  const database = new Database(file)
+  const persistence = official.createNodeSQLitePersistence({ database })
+  const options = official.persistedCollectionOptions({
+    id: 'items',
+    getKey: (row: BenchRow) => row.id,
+    persistence,
+    schemaVersion: 1,
+    ...(onDemand ? { syncMode: 'on-demand' } : {}),
+  })
+  const collection = db.createCollection(options as Parameters<typeof db.createCollection>[0])
+  const bench = collection as unknown as BenchCollection
+  return {
+    collection: bench,
+    close: async () => {
+      await bench.cleanup()
+      database.close()
+    },
+  }
+}
+
+async function reopenCheck(file: string, n: number): Promise<void> {
+  const again = open(file)
+  await again.collection.preload()
+  checkRows(again.collection, n)
+  await again.close()
+}
+
+export const official: Target = {
+  async seed(file, kind, n) {
+    const { db } = await preloadOfficial()
+    const opened = open(file, kind === 'indexed')
+    // The official package persists createIndex as a SQLite index (ensureIndex).
+    if (kind === 'indexed') indexScore(db, opened.collection)
+    await opened.collection.preload()
+    await seedRows(opened.collection, n)
+    await opened.close()
+    await reopenCheck(file, n)
+  },
+
+  async hydrate(file, n) {
+    await preloadOfficial()
+    const start = performance.now()
+    const opened = open(file)
+    await opened.collection.preload()
+    const readyMs = performance.now() - start
+    const processMs = performance.now()
+    checkRows(opened.collection, n)
+    await opened.close()
+    return { readyMs, processMs }
+  },
+
+  async insert(file, n, perTx) {
+    await preloadOfficial()
+    const rows = makeRows(n)
+    const opened = open(file)
+    await opened.collection.preload()
+    const start = performance.now()
+    await insertRows(opened.collection, rows, perTx)
+    const ms = performance.now() - start
+    await opened.close()
+    await reopenCheck(file, n)
+    return { ms }
+  },
+
+  async updateDelete(file, n, perTx) {
+    await preloadOfficial()
+    const opened = open(file)
+    await opened.collection.preload()
+    const result = await updateThenDelete(opened.collection, n, perTx)
+    await opened.close()
+    await reopenCheck(file, 0)
+    return result
+  },
+
+  async topQuery(file, _n, expectedIds) {
+    const { db } = await preloadOfficial()
+    const start = performance.now()
+    const opened = open(file, true)
+    indexScore(db, opened.collection)
+    const { dispose } = await firstTopResult(db, opened.collection, expectedIds)
+    const ms = performance.now() - start
+    const processMs = performance.now()
+    const loaded = opened.collection.size
+    await dispose()
+    await opened.close()
+    return { ms, processMs, loaded }
+  },
+}
