@@ -251,6 +251,7 @@ describe('on-demand pushdown equals TanStack DB in memory', () => {
                 id: `${id}-memory`,
                 getKey: (row) => row.id,
                 initialData: rows,
+                ...INDEXING,
               }),
             )
             for (const spec of specs) {
@@ -261,6 +262,7 @@ describe('on-demand pushdown equals TanStack DB in memory', () => {
                   getKey: (row) => row.id,
                   persistence,
                   syncMode: 'on-demand',
+                  ...INDEXING,
                 }),
               )
               const expected = await runQuery(memory, spec)
