@@ -6,6 +6,7 @@
  */
 import { InvalidOptionsError, PersistenceClosedError } from '@persistdb/core'
 import { LeaderUnavailableError, PersistenceUnavailableError } from './errors'
+import { TabWorker } from './tab-worker'
 import {
   announceChannel,
   clientChannel,
@@ -18,7 +19,6 @@ import {
   type LeaderHook,
   type Request,
   type Response,
-  type WorkerCommand,
   type WorkerEvent,
 } from './protocol'
 
@@ -72,6 +72,10 @@ export interface CoordinatorStats {
   leaderChanges: number
   /** Rows received in answers (a full reload shows up here; an incremental catch-up reads only changed keys). */
   rowsReceived: number
+  /** Workers started to replace this tab's dead worker. */
+  workerRestarts: number
+  /** Requests this tab sent straight to its own worker while it led (no BroadcastChannel hop). */
+  viaOwnWorker: number
 }
 
 /** Internal: the leader a request went to is gone; the caller decides how to recover. */
@@ -106,7 +110,6 @@ interface Pending {
 }
 
 const HARD_REQUEST_LIMIT_MS = 60_000
-
 export class BrowserCollectionCoordinator {
   readonly databaseName: string
   readonly clientId = randomId()
@@ -117,11 +120,13 @@ export class BrowserCollectionCoordinator {
     leaderLost: 0,
     leaderChanges: 0,
     rowsReceived: 0,
+    workerRestarts: 0,
+    viaOwnWorker: 0,
   }
   private readonly leaderTimeoutMs: number
   private readonly openTimeoutMs: number
   private readonly rpcTimeoutMs: number
-  private readonly worker: Worker
+  private readonly worker: TabWorker
   private readonly announce: BroadcastChannel
   private readonly inbox: BroadcastChannel
   private readonly replies: BroadcastChannel
@@ -135,8 +140,6 @@ export class BrowserCollectionCoordinator {
   private releaseTabLock: (() => void) | undefined
   private closed = false
   private openFailure: ErrorEnvelope | undefined
-  /** Where this tab's worker would store the database: 'opfs', the 'indexeddb' fallback, or undefined. */
-  storage: 'opfs' | 'indexeddb' | undefined
   /** Resolves with whether this browser offers OPFS sync access handles in workers. */
   readonly started: Promise<void>
 
@@ -167,41 +170,26 @@ export class BrowserCollectionCoordinator {
     this.announce = new BroadcastChannel(announceChannel(db))
     this.announce.onmessage = (event: MessageEvent<Announcement>) => this.onAnnouncement(event.data)
 
-    this.worker = options.worker ? options.worker() : defaultWorker(db)
-    this.started = new Promise<void>((resolve, reject) => {
-      this.worker.onmessage = (event: MessageEvent<WorkerEvent>) => {
-        const message = event.data
-        if (message.t === 'started') {
-          this.storage = message.storage
-          if (message.storage) resolve()
-          else
-            reject(
-              new PersistenceUnavailableError(
-                'OPFS synchronous access handles (FileSystemFileHandle.createSyncAccessHandle) are missing in workers',
-              ),
-            )
-        } else this.onWorkerEvent(message)
-      }
-      this.worker.onerror = (event) => {
-        reject(
-          new PersistenceUnavailableError(
-            `the PersistDB worker failed to start (${event.message || 'error'})`,
-          ),
-        )
-      }
-    })
-    this.started.catch(() => undefined)
-    const init: WorkerCommand = {
-      t: 'init',
-      databaseName: db,
-      openTimeoutMs: this.openTimeoutMs,
-      txIdleMs,
-      testHooks: options.testHooks === true,
-      ...(options.wasmUrl ? { wasmUrl: options.wasmUrl } : {}),
-      ...(options.asyncWasmUrl ? { asyncWasmUrl: options.asyncWasmUrl } : {}),
-      ...(options.fallback ? { fallback: options.fallback } : {}),
-    }
-    this.worker.postMessage(init)
+    this.worker = new TabWorker(
+      options.worker ?? (() => defaultWorker(db)),
+      {
+        t: 'init',
+        databaseName: db,
+        clientId: this.clientId,
+        openTimeoutMs: this.openTimeoutMs,
+        txIdleMs,
+        testHooks: options.testHooks === true,
+        ...(options.wasmUrl ? { wasmUrl: options.wasmUrl } : {}),
+        ...(options.asyncWasmUrl ? { asyncWasmUrl: options.asyncWasmUrl } : {}),
+        ...(options.fallback ? { fallback: options.fallback } : {}),
+      },
+      {
+        onEvent: (message) => this.onWorkerEvent(message),
+        onGone: () => this.onWorkerGone(),
+        onRestart: () => this.stats.workerRestarts++,
+      },
+    )
+    this.started = this.worker.started
     this.announce.postMessage({ t: 'who' } satisfies Announcement)
   }
 
@@ -232,14 +220,35 @@ export class BrowserCollectionCoordinator {
     this.announce.postMessage({ t: 'hook', hook } satisfies Announcement)
   }
 
-  /** Test hook: kills this tab's worker as a crash would (no clean-up runs in it). */
-  terminateWorkerForTest(): void {
-    this.worker.terminate()
-    if (this.isLeader()) this.ownTerm = undefined
+  /**
+   * Test hook: kills this tab's worker as a crash would (no clean-up runs in it). The tab notices as it
+   * would a real crash and starts a new worker, unless `respawn` is false (a worker that cannot come back).
+   */
+  terminateWorkerForTest(options: { respawn?: boolean } = {}): void {
+    this.worker.terminateForTest(options.respawn !== false)
+  }
+
+  /** Where this tab's worker would store the database: 'opfs', the 'indexeddb' fallback, or undefined. */
+  get storage(): 'opfs' | 'indexeddb' | undefined {
+    return this.worker.storage
+  }
+
+  /** This tab's worker died: if it led, its leadership (and what was sent to it) is lost now, not after a timeout. */
+  private onWorkerGone(): void {
+    const ownTerm = this.ownTerm
+    this.ownTerm = undefined
+    if (ownTerm !== undefined && this.leader?.term === ownTerm) {
+      this.leader = undefined
+      for (const [id, pending] of this.pending)
+        if (pending.term === ownTerm) this.abandon(id, new LeaderLostError())
+      for (const listener of this.leaderListeners) listener(undefined)
+    }
+    for (const wake of this.leaderWaiters) wake()
   }
 
   private onWorkerEvent(message: WorkerEvent): void {
-    if (message.t === 'leading') {
+    if (message.t === 'response') this.onResponse(message.response)
+    else if (message.t === 'leading') {
       this.ownTerm = message.term
       this.setLeader({ term: message.term, leaderId: this.leader?.leaderId ?? '' }, true)
     } else if (message.t === 'open-failed') {
@@ -307,7 +316,7 @@ export class BrowserCollectionCoordinator {
       if (this.openFailure) {
         throw new LeaderUnavailableError(this.databaseName, waited)
       }
-      const held = await this.leaderLockHeld()
+      const held = (await this.leaderLockHeld()) || this.worker.coming
       if (!held || waited >= this.openTimeoutMs) throw new LeaderUnavailableError(this.databaseName, waited)
     }
   }
@@ -345,8 +354,16 @@ export class BrowserCollectionCoordinator {
       const pending: Pending = { message, term, resolve, reject, timer: undefined, startedAt: Date.now() }
       this.pending.set(message.id, pending)
       this.arm(pending)
-      this.inbox.postMessage(message)
+      this.send(message)
     })
+  }
+
+  /** To this tab's own worker while it leads (one postMessage each way), else over the inbox channel. */
+  private send(message: Request): void {
+    if (this.isLeader() && this.worker.running) {
+      this.stats.viaOwnWorker++
+      this.worker.post({ t: 'request', request: message })
+    } else this.inbox.postMessage(message)
   }
 
   private arm(pending: Pending): void {
@@ -378,9 +395,9 @@ export class BrowserCollectionCoordinator {
       return
     }
     if (pending.message.t !== 'all') {
-      // Transaction requests are deduplicated by the leader (txId, attempt, statement number): safe to resend.
+      // Transaction requests are deduplicated by the leader (txId, attempt, request id): safe to resend.
       this.stats.resends++
-      this.inbox.postMessage(pending.message)
+      this.send(pending.message)
     }
     this.arm(pending)
   }
@@ -414,18 +431,7 @@ export class BrowserCollectionCoordinator {
     this.closed = true
     for (const id of [...this.pending.keys()]) this.abandon(id, new PersistenceClosedError())
     for (const wake of this.leaderWaiters) wake()
-    const closedAck = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 2000)
-      this.worker.addEventListener('message', (event: MessageEvent<WorkerEvent>) => {
-        if (event.data.t === 'closed') {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-    })
-    this.worker.postMessage({ t: 'close' } satisfies WorkerCommand)
-    await closedAck
-    this.worker.terminate()
+    await this.worker.close()
     this.announce.close()
     this.inbox.close()
     this.replies.close()

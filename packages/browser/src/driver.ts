@@ -17,7 +17,7 @@ import {
 } from '@persistdb/core'
 import { LeaderUnavailableError } from './errors'
 import { LeaderLostError, RemoteError, type BrowserCollectionCoordinator } from './coordinator'
-import { randomId } from './protocol'
+import { randomId, type Statement } from './protocol'
 
 /** A transaction is attempted at most this often (each retry needs a new leader or a lost answer). */
 const MAX_ATTEMPTS = 20
@@ -59,39 +59,59 @@ export class BrowserWASQLiteDriver implements SQLiteDriver {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const attemptId = randomId()
       let lost = false
-      const send = async (body: Parameters<BrowserCollectionCoordinator['request']>[0]) => {
+      let begun = false
+      let n = 0
+      /** `run` statements not sent yet: they go with the next step that needs an answer (an `all`, or COMMIT). */
+      let batched: Statement[] = []
+      const step = async (stmts: Statement[], commit: boolean) => {
+        const from = n - stmts.length + 1
+        const begin = !begun
+        begun = true
         try {
-          return await coordinator.request(body)
+          return await coordinator.request({ t: 'tx', txId, attempt: attemptId, begin, from, stmts, commit })
         } catch (error) {
           if (isAttemptLost(error)) lost = true
           throw error
         }
       }
+      const flush = (last: Statement | undefined, commit: boolean) => {
+        const stmts = last ? [...batched, last] : batched
+        batched = []
+        return step(stmts, commit)
+      }
       try {
-        const begun = await send({ t: 'begin', txId, attempt: attemptId })
-        if (begun.applied) {
-          if (sentForCommit) return sentForCommit.value
-          throw new Error(`transaction ${txId} is marked applied but was never sent for commit`)
+        if (sentForCommit) {
+          // A commit of this txId may have been applied: ask before running the body again.
+          const asked = await step([], false)
+          if (asked.applied) return sentForCommit.value
         }
-        let n = 0
         const tx: SQLiteExecutor = {
-          all: async (sql, params = []) =>
-            (await send({ t: 'stmt', txId, attempt: attemptId, n: ++n, sql, params: [...params] })).rows ??
-            [],
-          run: async (sql, params = []) => {
-            await send({ t: 'stmt', txId, attempt: attemptId, n: ++n, sql, params: [...params] })
+          all: async (sql, params = []) => {
+            n++
+            return (await flush({ sql, params: [...params] }, false)).rows ?? []
+          },
+          // Answered at once: its outcome arrives with the next answered step, and a failure there means this
+          // transaction never commits (the leader refuses to), so nothing is acknowledged that did not happen.
+          run: (sql, params = []) => {
+            n++
+            batched.push({ sql, params: [...params] })
           },
         }
         let value: T
         try {
           value = await body(tx)
         } catch (error) {
-          if (lost) continue // the body failed because its leader went away: run it again
-          await send({ t: 'rollback', txId, attempt: attemptId }).catch(() => undefined)
+          if (lost) {
+            // The body failed because its attempt was lost: run it again. If a leader still holds that attempt
+            // open (it answered "unknown" or out of order), release it now rather than at its idle timeout.
+            void send(coordinator, { t: 'rollback', txId, attempt: attemptId })
+            continue
+          }
+          if (begun) await send(coordinator, { t: 'rollback', txId, attempt: attemptId })
           throw error
         }
         sentForCommit = { value }
-        await send({ t: 'commit', txId, attempt: attemptId })
+        await flush(undefined, true)
         return value
       } catch (error) {
         if (lost || isAttemptLost(error)) continue
@@ -110,6 +130,14 @@ export class BrowserWASQLiteDriver implements SQLiteDriver {
     this.closed = true
     if (this.ownsCoordinator) await this.coordinator.close()
   }
+}
+
+/** Best effort: the leader also rolls back a transaction whose tab is gone or that idles. */
+async function send(
+  coordinator: BrowserCollectionCoordinator,
+  body: Parameters<BrowserCollectionCoordinator['request']>[0],
+): Promise<void> {
+  await coordinator.request(body).catch(() => undefined)
 }
 
 /** The attempt cannot finish (leader gone, or this leader never saw it / a newer term fenced it): retry. */

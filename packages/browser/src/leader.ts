@@ -31,7 +31,12 @@ export interface LeaderOptions {
   /** An open transaction idle this long is checked: rolled back if its tab is gone. */
   txIdleMs: number
   testHooks: boolean
+  /** After this long without a commit the WAL is checkpointed and emptied (0: never; WAL files only). */
+  idleCheckpointMs?: number
   log: (message: string) => void
+  /** This worker's tab, and how to answer it directly (postMessage instead of a BroadcastChannel hop). */
+  ownClient: string
+  replyToOwnTab: (response: Response) => void
 }
 
 /** Dedupe entries are kept this long (a client asks within one failover) and at most this many. */
@@ -41,13 +46,19 @@ const APPLIED_MAX = 10_000
 const TX_MAX_IDLE_MS = 30_000
 
 type TxRequest = Extract<Request, { txId: string }>
+type TxStep = Extract<Request, { t: 'tx' }>
 
 interface ActiveTx {
   txId: string
   attempt: string
   client: string
+  /** Statements run so far in this attempt. */
   n: number
+  /** The step being served or last served, and its answer once sent (a resent step gets it again). */
+  stepId: number | undefined
   last: Response | undefined
+  /** A statement failed whose result nobody awaited (a batched `run`): this attempt can never commit. */
+  poisoned: ErrorEnvelope | undefined
   lastActivity: number
 }
 
@@ -55,13 +66,14 @@ export class Leader {
   private readonly inbox: BroadcastChannel
   private readonly announce: BroadcastChannel
   private readonly replies = new Map<string, BroadcastChannel>()
-  private readonly queue: Array<Request & { t: 'all' | 'begin' }> = []
+  private readonly queue: Array<Extract<Request, { t: 'all' }> | TxStep> = []
   private active: ActiveTx | undefined
   private busy = false
   private chain: Promise<unknown> = Promise.resolve()
   private readonly committed = new Set<string>()
   private commits = 0
   private watchdog: ReturnType<typeof setInterval> | undefined
+  private idleCheckpoint: ReturnType<typeof setTimeout> | undefined
   private hooks: LeaderHook[] = []
   private stopped = false
   private resolveDone!: () => void
@@ -117,6 +129,7 @@ export class Leader {
 
   private reply(client: string, response: Response): void {
     if (this.stopped) return
+    if (client === this.options.ownClient) return this.options.replyToOwnTab(response)
     let channel = this.replies.get(client)
     if (!channel) {
       channel = new BroadcastChannel(clientChannel(this.options.databaseName, client))
@@ -144,33 +157,34 @@ export class Leader {
     return result
   }
 
-  private onRequest(request: Request): void {
+  /** True until this leader stepped down: its worker serves its own tab's requests directly meanwhile. */
+  get serving(): boolean {
+    return !this.stopped
+  }
+
+  onRequest(request: Request): void {
     if (this.stopped) return
-    switch (request.t) {
-      case 'all':
-        this.queue.push(request)
-        return this.pump()
-      case 'begin':
-        return this.onBegin(request)
-      case 'stmt':
-        return this.onStatement(request)
-      case 'commit':
-        return void this.onCommit(request)
-      case 'rollback':
-        return void this.onRollback(request)
+    if (request.t === 'all') {
+      this.queue.push(request)
+      return this.pump()
     }
+    if (request.t === 'rollback') return void this.onRollback(request)
+    if (request.begin) return this.onBegin(request)
+    if (this.isActive(request)) return void this.continueTx(request, this.active!)
+    if (request.commit) return void this.answerNotActiveCommit(request)
+    this.fail(request, txUnknown(request.txId))
   }
 
   private isActive(request: TxRequest): boolean {
     return this.active?.txId === request.txId && this.active.attempt === request.attempt
   }
 
-  private onBegin(request: Extract<Request, { t: 'begin' }>): void {
+  private onBegin(request: TxStep): void {
     if (this.isActive(request)) {
-      this.ok(request) // a resent begin: it is already open
+      void this.continueTx(request, this.active!) // a resent step that opened this attempt
       return
     }
-    const queued = this.queue.findIndex((r) => r.t === 'begin' && r.txId === request.txId)
+    const queued = this.queue.findIndex((r) => r.t === 'tx' && r.txId === request.txId)
     if (queued >= 0) {
       this.queue[queued] = request // answer the latest attempt only
       return
@@ -212,7 +226,7 @@ export class Leader {
       return false
     })
       .then(
-        (applied) => {
+        async (applied) => {
           if (applied) {
             this.ok(next, { applied: true })
             return
@@ -222,13 +236,17 @@ export class Leader {
             attempt: next.attempt,
             client: next.client,
             n: 0,
+            stepId: undefined,
             last: undefined,
+            poisoned: undefined,
             lastActivity: Date.now(),
           }
           this.startWatchdog()
-          this.ok(next)
+          await this.continueTx(next, this.active)
         },
-        (error: unknown) => this.fail(next, envelope(error)),
+        (error: unknown) => {
+          this.fail(next, envelope(error))
+        },
       )
       .finally(done)
   }
@@ -239,50 +257,84 @@ export class Leader {
     return rows.length > 0
   }
 
-  private onStatement(request: Extract<Request, { t: 'stmt' }>): void {
-    const active = this.active
-    if (!active || !this.isActive(request)) {
-      this.fail(request, txUnknown(request.txId))
-      return
-    }
+  /**
+   * Serves one step of the open attempt `active`: its statements in order, then COMMIT if asked. The answer
+   * carries the last statement's rows. A failed statement stops the step; if its result was awaited (the
+   * step's last statement, no commit) the transaction stays usable as in SQLite, otherwise (a batched
+   * statement failed unseen, or the step commits) it can never commit: the error is the answer, now and to
+   * any later step, and a commit rolls back instead.
+   */
+  private async continueTx(request: TxStep, active: ActiveTx): Promise<void> {
     active.lastActivity = Date.now()
-    if (request.n === active.n && active.last) {
-      // A resent statement whose answer was lost: answer again, do not run it twice.
-      this.reply(request.client, { ...active.last, id: request.id })
+    if (active.stepId === request.id) {
+      // A resent step: answer again once served; never run it twice.
+      if (active.last) this.reply(request.client, active.last)
       return
     }
-    if (request.n !== active.n + 1) {
+    if (active.poisoned) {
+      active.stepId = request.id
+      active.last = this.fail(request, active.poisoned)
+      if (request.commit) await this.rollbackActive('a batched statement failed')
+      return
+    }
+    if (request.from !== active.n + 1) {
       this.fail(request, {
         name: 'Error',
-        message: `statement ${request.n} out of order`,
+        message: `statement ${request.from} out of order`,
         kind: 'TX_UNKNOWN',
       })
       return
     }
-    active.n = request.n
-    void this.exclusive(() => this.db.all(request.sql, request.params)).then(
-      (rows) => {
-        active.last = this.ok(request, { rows })
-      },
-      (error: unknown) => {
-        active.last = this.fail(request, envelope(error))
-      },
-    )
-  }
-
-  private async onCommit(request: Extract<Request, { t: 'commit' }>): Promise<void> {
-    if (!this.isActive(request)) {
-      // Not open here: either committed already (a retried commit, or asked after a failover) or rolled back.
-      try {
-        const applied = await this.exclusive(() => this.wasApplied(request.txId))
-        if (applied) this.ok(request, { applied: true })
-        else this.fail(request, txUnknown(request.txId))
-      } catch (error) {
-        this.fail(request, envelope(error))
-      }
+    active.stepId = request.id
+    active.last = undefined
+    let rows: readonly SQLiteRow[] = []
+    let failed: { error: ErrorEnvelope; index: number } | undefined
+    if (request.stmts.length > 0) {
+      failed = await this.exclusive(async () => {
+        for (let i = 0; i < request.stmts.length; i++) {
+          const { sql, params } = request.stmts[i]!
+          active.n++ // a failed statement uses its number too, as on the client
+          try {
+            rows = await this.db.all(sql, params)
+          } catch (error) {
+            return { error: envelope(error), index: i }
+          }
+        }
+        return undefined
+      })
+    }
+    if (this.active !== active) {
+      this.fail(request, txUnknown(request.txId)) // rolled back meanwhile (its tab was gone)
       return
     }
-    const active = this.active!
+    if (failed) {
+      // Also when SQLite itself ended the transaction on this error (FULL, IOERR, ...): later statements would
+      // otherwise run in autocommit, outside the fenced, deduplicated transaction.
+      if (request.commit || failed.index < request.stmts.length - 1 || !this.db.inTransaction)
+        active.poisoned = failed.error
+      active.last = this.fail(request, failed.error)
+      if (request.commit) await this.rollbackActive('a statement of the committing step failed')
+      return
+    }
+    if (!request.commit) {
+      active.last = this.ok(request, { rows })
+      return
+    }
+    await this.commit(request, active)
+  }
+
+  /** A commit for an attempt not open here: committed already (a retried commit, or asked after a failover) or rolled back. */
+  private async answerNotActiveCommit(request: TxStep): Promise<void> {
+    try {
+      const applied = await this.exclusive(() => this.wasApplied(request.txId))
+      if (applied) this.ok(request, { applied: true })
+      else this.fail(request, txUnknown(request.txId))
+    } catch (error) {
+      this.fail(request, envelope(error))
+    }
+  }
+
+  private async commit(request: TxStep, active: ActiveTx): Promise<void> {
     active.lastActivity = Date.now()
     let fenced = false
     try {
@@ -310,6 +362,7 @@ export class Leader {
     if (this.committed.size > 1000) this.committed.delete(this.committed.values().next().value as string)
     this.finishActive()
     this.publish({ t: 'changed', term: this.term })
+    this.scheduleCheckpoint()
     await this.answerCommit(request)
   }
 
@@ -337,7 +390,9 @@ export class Leader {
   }
 
   private async onRollback(request: Extract<Request, { t: 'rollback' }>): Promise<void> {
-    const queued = this.queue.findIndex((r) => r.t === 'begin' && r.txId === request.txId)
+    const queued = this.queue.findIndex(
+      (r) => r.t === 'tx' && r.txId === request.txId && r.attempt === request.attempt,
+    )
     if (queued >= 0) this.queue.splice(queued, 1)
     if (this.isActive(request)) await this.rollbackActive('client rolled back')
     this.ok(request)
@@ -391,9 +446,28 @@ export class Leader {
   }
 
   /** Steps down: rolls back what is open, closes the file and the channels. */
+  /**
+   * Once writes pause, fold the WAL into the file and empty it: a tab reloaded or crashed later then opens
+   * with nothing to replay (replaying a large WAL over OPFS made a reload noticeably slower). One timer per
+   * burst of commits, only on a WAL-mode file.
+   */
+  private scheduleCheckpoint(): void {
+    if (!this.options.idleCheckpointMs) return
+    clearTimeout(this.idleCheckpoint)
+    this.idleCheckpoint = setTimeout(() => {
+      this.idleCheckpoint = undefined
+      if (this.stopped) return
+      if (this.active || this.busy || this.queue.length > 0) return this.scheduleCheckpoint()
+      void this.exclusive(() => this.db.run('PRAGMA wal_checkpoint(TRUNCATE)')).catch((error: unknown) =>
+        this.options.log(`idle checkpoint failed: ${String(error)}`),
+      )
+    }, this.options.idleCheckpointMs)
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
+    clearTimeout(this.idleCheckpoint)
     this.stopWatchdog()
     this.inbox.close()
     this.announce.close()

@@ -15,6 +15,9 @@ export const inboxChannel = (db: string) => `persistdb:${db}:inbox`
 export const clientChannel = (db: string, clientId: string) => `persistdb:${db}:client:${clientId}`
 export const leaderLock = (db: string) => `persistdb:${db}:leader`
 export const tabLock = (db: string, clientId: string) => `persistdb:${db}:tab:${clientId}`
+/** Held by one tab's worker while it lives; `generation` counts the tab's workers (a dead one is replaced). */
+export const workerLock = (db: string, clientId: string, generation: number) =>
+  `persistdb:${db}:worker:${clientId}:${generation}`
 
 export type Announcement =
   | { t: 'leader'; term: number; leaderId: string }
@@ -35,18 +38,28 @@ interface Base {
   client: string
 }
 
+export interface Statement {
+  sql: string
+  params: readonly SQLiteValue[]
+}
+
 export type Request =
   | (Base & { t: 'all'; sql: string; params: readonly SQLiteValue[] })
-  | (Base & { t: 'begin'; txId: string; attempt: string })
+  /**
+   * One step of a transaction attempt: optionally open it (`begin`: queued FIFO behind other tabs'
+   * transactions; answered `applied` when txId already committed, nothing else done), run `stmts` (numbered
+   * `from`, `from + 1`, … within the attempt), optionally commit. Statements whose results the body does not
+   * need are batched into the next step, so a small write transaction is one or two round trips.
+   */
   | (Base & {
-      t: 'stmt'
+      t: 'tx'
       txId: string
       attempt: string
-      n: number
-      sql: string
-      params: readonly SQLiteValue[]
+      begin: boolean
+      from: number
+      stmts: readonly Statement[]
+      commit: boolean
     })
-  | (Base & { t: 'commit'; txId: string; attempt: string })
   | (Base & { t: 'rollback'; txId: string; attempt: string })
 
 export interface ErrorEnvelope {
@@ -63,6 +76,8 @@ export type Response =
 
 /** Worker → its own tab (postMessage). */
 export type WorkerEvent =
+  /** The leader's answer to its own tab's request (no BroadcastChannel hop). */
+  | { t: 'response'; response: Response }
   /** `storage` is undefined when neither OPFS nor an allowed fallback is available. */
   | { t: 'started'; opfs: boolean; storage: 'opfs' | 'indexeddb' | undefined }
   | { t: 'leading'; term: number }
@@ -81,8 +96,14 @@ export type WorkerCommand =
       openTimeoutMs: number
       txIdleMs: number
       testHooks: boolean
+      /** The worker holds this Web Lock for its life (see workerLock). */
+      workerLock: string
+      /** The tab's client id: the leader answers its own tab's requests by postMessage. */
+      clientId: string
     }
   | { t: 'close' }
+  /** A request from this worker's tab: served directly while this worker leads, else forwarded to the inbox. */
+  | { t: 'request'; request: Request }
 
 export function envelope(error: unknown, kind: ErrorEnvelope['kind'] = 'SQL'): ErrorEnvelope {
   const e = error as { name?: unknown; message?: unknown; code?: unknown }

@@ -5,7 +5,15 @@
  * the next tab's worker takes over.
  */
 import { Leader } from './leader'
-import { envelope, leaderLock, randomId, type WorkerCommand, type WorkerEvent } from './protocol'
+import {
+  envelope,
+  inboxChannel,
+  leaderLock,
+  randomId,
+  type Request,
+  type WorkerCommand,
+  type WorkerEvent,
+} from './protocol'
 import { hasOpfsSyncAccess } from './sqlite'
 
 const scope = self as unknown as {
@@ -16,6 +24,8 @@ const scope = self as unknown as {
 let leader: Leader | undefined
 let closing = false
 let releaseLock: (() => void) | undefined
+let inbox: BroadcastChannel | undefined
+let databaseName = ''
 const waiting = new AbortController()
 
 function post(message: WorkerEvent): void {
@@ -25,16 +35,33 @@ function post(message: WorkerEvent): void {
 scope.onmessage = (event) => {
   const command = event.data
   if (command.t === 'init') void start(command)
+  else if (command.t === 'request') serve(command.request)
   else if (command.t === 'close') void close()
 }
 
+/** The tab sends here while it believes this worker leads; if it no longer does, the request goes to whoever does. */
+function serve(request: Request): void {
+  if (leader?.serving) return leader.onRequest(request)
+  inbox ??= new BroadcastChannel(inboxChannel(databaseName))
+  inbox.postMessage(request)
+}
+
 async function start(init: Extract<WorkerCommand, { t: 'init' }>): Promise<void> {
+  databaseName = init.databaseName
   const opfs = hasOpfsSyncAccess()
   const storage = opfs
     ? 'opfs'
     : init.fallback === 'indexeddb' && 'indexedDB' in self
       ? 'indexeddb'
       : undefined
+  // Held for this worker's whole life: the tab queues for it, and the browser grants it to the tab when this
+  // worker dies (crash, terminate, out of memory) — the tab's cue to start a new worker, with no heartbeat.
+  await new Promise<void>((held) => {
+    void navigator.locks.request(init.workerLock, () => {
+      held()
+      return new Promise<never>(() => undefined)
+    })
+  })
   post({ t: 'started', opfs, storage })
   if (!storage) return
   const leaderId = randomId()
@@ -48,7 +75,10 @@ async function start(init: Extract<WorkerCommand, { t: 'init' }>): Promise<void>
         openTimeoutMs: init.openTimeoutMs,
         txIdleMs: init.txIdleMs,
         testHooks: init.testHooks,
+        idleCheckpointMs: storage === 'opfs' ? 300 : 0,
         log,
+        ownClient: init.clientId,
+        replyToOwnTab: (response) => post({ t: 'response', response }),
         storage,
         ...(init.wasmUrl ? { wasmUrl: init.wasmUrl } : {}),
         ...(init.asyncWasmUrl ? { asyncWasmUrl: init.asyncWasmUrl } : {}),

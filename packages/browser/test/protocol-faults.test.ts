@@ -65,7 +65,7 @@ describe('failure mode 19: no leader', () => {
       leaderTimeoutMs: 500,
     })
     expect((await tab.call('insert', [todo('before')])).ok).toBe(true)
-    await tab.call('terminateWorker') // the only worker: nobody can lead
+    await tab.call('terminateWorker', { respawn: false }) // the only worker, and it cannot come back
     const before = await tab.call('stats')
     const started = await tab.call('now')
     const failed = await tab.call('insert', [todo('orphan')])

@@ -24,7 +24,10 @@ export interface OpenOptions {
   fallback?: 'indexeddb'
   leaderTimeoutMs?: number
   rpcTimeoutMs?: number
+  openTimeoutMs?: number
   pollIntervalMs?: number
+  /** Every worker after the first fails to load (a tab whose worker cannot be restarted). */
+  brokenRespawn?: boolean
 }
 
 export interface CollectionOptions {
@@ -43,6 +46,8 @@ let persistence: SQLitePersistence | undefined
 const collections = new Map<string, AnyCollection>()
 const streams = new Map<string, ReturnType<typeof api.insertEach>>()
 /** When (Date.now()) this tab learned of each leader. */
+let workersStarted = 0
+let txRequests = 0
 const leaderLog: Array<{ at: number; term: number | undefined; isLeader: boolean }> = []
 
 interface ErrorInfo {
@@ -77,16 +82,32 @@ const api = {
     try {
       database = await openBrowserWASQLiteOPFSDatabase({
         databaseName: options.databaseName,
-        worker: () => new Worker(options.noOpfs ? '/worker-no-opfs.js' : '/worker.js', { type: 'module' }),
+        worker: () =>
+          new Worker(
+            options.brokenRespawn && workersStarted++ > 0
+              ? '/missing-worker.js'
+              : options.noOpfs
+                ? '/worker-no-opfs.js'
+                : '/worker.js',
+            { type: 'module' },
+          ),
         wasmUrl: '/wa-sqlite.wasm',
         asyncWasmUrl: '/wa-sqlite-async.wasm',
         ...(options.fallback ? { fallback: options.fallback } : {}),
         testHooks: true,
         ...(options.leaderTimeoutMs ? { leaderTimeoutMs: options.leaderTimeoutMs } : {}),
         ...(options.rpcTimeoutMs ? { rpcTimeoutMs: options.rpcTimeoutMs } : {}),
+        ...(options.openTimeoutMs ? { openTimeoutMs: options.openTimeoutMs } : {}),
       })
     } catch (error) {
       return { ok: false as const, error: errorInfo(error) }
+    }
+    // Counts the transaction requests (steps, rollbacks) this tab sends: reads (polls) are left out.
+    const coordinator = database.coordinator
+    const request = coordinator.request.bind(coordinator)
+    coordinator.request = (body) => {
+      if (body.t !== 'all') txRequests++
+      return request(body)
     }
     database.coordinator.onLeaderChange((info) =>
       leaderLog.push({ at: Date.now(), term: info?.term, isLeader: info?.isLeader ?? false }),
@@ -234,6 +255,45 @@ const api = {
     return rows.map((r) => (r.keys === null ? null : String(r.keys)))
   },
 
+  /** A statement through the driver's `run` (a one-statement write transaction). */
+  async exec(sql: string) {
+    await database!.driver.run(sql)
+  },
+
+  /**
+   * One driver transaction made of `steps` (`catch`: the body catches that `all`'s error and goes on);
+   * returns its outcome and how many requests it took.
+   */
+  async txSteps(steps: Array<{ kind: 'run' | 'all'; sql: string; catch?: boolean }>) {
+    const before = txRequests
+    try {
+      const results = await database!.driver.transaction(async (tx) => {
+        const out: unknown[] = []
+        for (const step of steps) {
+          if (step.kind === 'run') await tx.run(step.sql)
+          else
+            try {
+              out.push(await tx.all(step.sql))
+            } catch (error) {
+              if (!step.catch) throw error
+              out.push({ caught: errorInfo(error) })
+            }
+        }
+        return out
+      })
+      return { ok: true as const, results, requests: txRequests - before }
+    } catch (error) {
+      return { ok: false as const, error: errorInfo(error), requests: txRequests - before }
+    }
+  },
+
+  /** Reads through the driver and returns only how long it took and how many rows came (big reads). */
+  async timedRead(sql: string) {
+    const started = performance.now()
+    const rows = await database!.driver.all(sql)
+    return { ms: performance.now() - started, rows: rows.length }
+  },
+
   async sql(sql: string) {
     return database!.driver.all(sql)
   },
@@ -259,8 +319,9 @@ const api = {
   storage: () => database?.coordinator.storage,
   leaderTerm: () => database?.coordinator.leaderInfo()?.term,
   stats: () => ({ ...database!.coordinator.stats }),
+  txRequests: () => txRequests,
   injectFault: (hook: LeaderHook) => database!.coordinator.injectLeaderFault(hook),
-  terminateWorker: () => database!.coordinator.terminateWorkerForTest(),
+  terminateWorker: (options?: { respawn?: boolean }) => database!.coordinator.terminateWorkerForTest(options),
   /** Resolves when this tab's worker leads. */
   waitUntilLeader: () =>
     new Promise<void>((resolve) => {
