@@ -1,6 +1,6 @@
 import { withAcceptedReceipt, type SyncConfig, type SyncConfigRes, type CleanupFn } from '@tanstack/db'
 import { buildBatch, isEmptyBatch } from './batch'
-import { decodeKey, decodeValue, encodeKey, encodeValue, type StoredKey } from './codec'
+import { decodeKey, decodeValue, encodeKey, encodeValue } from './codec'
 import { coreBridge, type CoreBridge, type SyncParams } from './core-bridge'
 import { isPromiseLike, type MaybePromise } from './driver'
 import { PersistenceError, PersistenceReadError, PersistenceWriteError } from './errors'
@@ -11,7 +11,6 @@ import {
   headSeq,
   isOpenReadOnly,
   loadCollectionMeta,
-  loadKeys,
   loadRows,
   loadRowsWithMeta,
   openCollection,
@@ -23,7 +22,7 @@ import {
   type RowWrite,
 } from './store'
 import { rowsTable } from './schema'
-import { applyStoredRows } from './remote-apply'
+import { RemoteChanges } from './remote-changes'
 import { deferredSubsets } from './deferred-subsets'
 import { onDemandHandlers } from './on-demand'
 import { bindPersistedIndexes } from './persisted-indexes'
@@ -80,8 +79,8 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
   private sourceReady = false
   private cacheUsable = false
   private offlineTimer: ReturnType<typeof setTimeout> | undefined
-  /** Remote keys waiting for the source's open transaction to commit (null: reload all). */
-  private queuedRemote: StoredKey[] | null | undefined
+  /** Other writers' commits, applied between the source's transactions. */
+  private readonly remote: RemoteChanges<T, TKey>
   private readonly partial: boolean
   /** This run's commits in the change log; it skips only these when others' changes arrive. */
   private readonly writerId: string
@@ -98,6 +97,16 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     this.partial = (inner.rowUpdateMode ?? 'partial') === 'partial'
     this.writerId = ctx.persistence.newWriterId()
     this.onDemand = ctx.syncMode === 'on-demand'
+    this.remote = new RemoteChanges<T, TKey>({
+      name: ctx.name,
+      persistence: ctx.persistence,
+      params,
+      bridge: this.bridge,
+      partial: this.partial,
+      table: () => this.record?.table,
+      loader: () => this.loader,
+      isClosed: () => this.closed,
+    })
   }
 
   start(): SyncConfigRes {
@@ -202,7 +211,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
       this.cacheUsable = this.ctx.kind === 'synced' && !record.created && !record.reset
       this.unsubscribe = this.ctx.persistence.subscribe(record.num, seq, {
         writerId: this.writerId,
-        onRemoteChange: (keys) => this.onRemoteChange(keys),
+        onRemoteChange: (keys) => this.remote.queue(keys),
       })
       this.innerResult = normalize(this.inner.sync(this.wrappedParams()))
       if (this.ctx.kind === 'synced' && this.cacheUsable && !this.sourceReady) this.startOfflineTimer()
@@ -329,7 +338,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
         if (this.ctx.kind === 'local') {
           // Memory already shows the write: bring it back to what disk holds,
           // and let the waiting handler reject with the failure.
-          this.onRemoteChange(batch.truncate ? null : batch.rows.map((row) => row.key))
+          this.remote.queue(batch.truncate ? null : batch.rows.map((row) => row.key))
           this.ctx.durability.fail(failure)
         } else this.recordFailure(failure)
         throw failure
@@ -347,7 +356,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
       // write fails whole instead of living only in memory.
       const abandoned = this.params.commit(ABORTED)
       if (abandoned !== true) abandoned.catch(() => undefined)
-      this.flushRemote()
+      this.remote.flush()
       throw error
     }
     this.recordFailure(error)
@@ -374,65 +383,9 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
   }
 
   private afterCommit<R>(receipt: R): R {
-    this.flushRemote()
+    this.remote.flush()
     this.loader?.flush()
     return receipt
-  }
-
-  private onRemoteChange(keys: readonly StoredKey[] | null): void {
-    if (this.closed) return
-    if (keys === null || this.queuedRemote === null) this.queuedRemote = null
-    else this.queuedRemote = [...(this.queuedRemote ?? []), ...keys]
-    this.flushRemote()
-  }
-
-  /** Applies other writers' commits, never inside the source's open transaction. */
-  private flushRemote(): void {
-    const queued = this.queuedRemote
-    const record = this.record
-    if (queued === undefined || this.closed || !record || this.bridge.openTransaction()) return
-    this.queuedRemote = undefined
-    const loader = this.loader
-    loader?.touched(queued)
-    // On-demand: a gap reloads the keys core holds and the loaded subsets, never the whole table.
-    const keys = queued === null && loader ? this.heldKeys() : queued
-    const rows = this.ctx.persistence.read(() =>
-      keys === null ? loadRows(record.table) : loadKeys(record.table, [...new Set(keys)]),
-    )
-    const apply = (stored: readonly StoredRow[]) => {
-      if (this.closed) return
-      if (this.bridge.openTransaction()) {
-        this.onRemoteChange(queued)
-        return
-      }
-      applyStoredRows(
-        this.params,
-        this.bridge,
-        this.partial,
-        keys,
-        stored,
-        loader && ((row) => loader.matchesLoaded(row)),
-      )
-      if (queued === null) loader?.reloadAll()
-    }
-    if (isPromiseLike(rows)) rows.then(apply, (error: unknown) => this.onRemoteReadError(error, queued))
-    else apply(rows)
-  }
-
-  /** Keys core holds right now (on-demand: what a reload must refresh). */
-  private heldKeys(): StoredKey[] {
-    const keys: StoredKey[] = []
-    for (const key of (this.params.collection as { keys(): Iterable<TKey> }).keys()) keys.push(encodeKey(key))
-    return keys
-  }
-
-  private onRemoteReadError(error: unknown, queued: StoredKey[] | null): void {
-    console.error(
-      `[persistdb] reading another writer's changes to "${this.ctx.name}" failed; will retry`,
-      error,
-    )
-    if (queued === null || this.queuedRemote === null) this.queuedRemote = null
-    else this.queuedRemote = [...(this.queuedRemote ?? []), ...queued]
   }
 
   private startOfflineTimer(): void {
