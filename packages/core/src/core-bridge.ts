@@ -1,5 +1,5 @@
 import { UnsupportedTanStackDbError } from './errors'
-import type { SyncConfig } from '@tanstack/db'
+import { deepEquals, type SyncConfig } from '@tanstack/db'
 
 /** What core hands a sync function: begin/write/commit, metadata, readiness. */
 export type SyncParams<T extends object, TKey extends string | number> = Parameters<
@@ -48,6 +48,8 @@ interface CoreState<TKey> {
   acceptSeedTransaction(transaction: SeedTransaction<TKey>): void
   hydrationSeedKeys: Set<TKey>
   hydratedKeys: Set<TKey>
+  /** Optional: how core would take a synced insert of `value` under `key` right now. */
+  classifyPendingSyncedInsert?(key: TKey, value: object): string
 }
 
 export interface CoreBridge<TKey> {
@@ -55,6 +57,8 @@ export interface CoreBridge<TKey> {
   openTransaction(): PendingSyncTransaction<TKey> | undefined
   /** The row core will hold for `key` once every accepted and staged write applies. */
   acceptedRow(key: TKey): object | undefined
+  /** Core would refuse this synced insert as a duplicate key (a different row is already there). */
+  insertIsDuplicate(key: TKey, value: object): boolean
   /**
    * Seeds restored rows exactly as core's own DbClient hydration does. A row
    * without `value` is metadata core kept for a key that has no row.
@@ -84,6 +88,12 @@ export function coreBridge<TKey>(collection: unknown): CoreBridge<TKey> {
       return last && !last.committed ? last : undefined
     },
     acceptedRow: (key) => s.getAcceptedSyncedRow(key),
+    insertIsDuplicate(key, value) {
+      if (typeof s.classifyPendingSyncedInsert === 'function')
+        return s.classifyPendingSyncedInsert(key, value) === 'duplicate'
+      const current = s.getAcceptedSyncedRow(key)
+      return current !== undefined && !deepEquals(current, value)
+    },
     seed(rows, collectionMeta) {
       if (rows.length === 0 && collectionMeta.length === 0) return
       const rowMetadataWrites = new Map<TKey, MetadataWrite>()

@@ -276,6 +276,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
       ...(this.onDemand && this.ctx.kind === 'synced' && p.metadata
         ? { metadata: { ...p.metadata, persistence: this.capability() } }
         : {}),
+      write: (message) => this.write(message),
       commit: (signal) => this.commit(signal),
       markReady: () => {
         if (this.closed) return
@@ -296,6 +297,29 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
         p.markError(error)
       },
     }
+  }
+
+  /**
+   * Another writer (tab, process) may already have stored a row this source
+   * now inserts, from an upstream that is a step behind: core holds it from
+   * the change log. Core would refuse such an insert as a duplicate key and
+   * leave the source's transaction open; the file's rule is last commit wins,
+   * so the insert replaces the row.
+   */
+  private write(message: Parameters<SyncParams<T, TKey>['write']>[0]): void {
+    const p = this.params
+    if (message.type === 'insert' && !this.closed) {
+      const key = p.collection.getKeyFromItem(message.value)
+      if (this.bridge.insertIsDuplicate(key, message.value)) {
+        if (this.partial) {
+          // Partial mode would merge an update into the old row; the inserted row replaces it whole.
+          p.write({ type: 'delete', key })
+          p.write(message)
+        } else p.write({ ...message, type: 'update' })
+        return
+      }
+    }
+    p.write(message)
   }
 
   /** The one choke point: persist core's open transaction, then let core accept it. */

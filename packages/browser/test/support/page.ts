@@ -2,7 +2,7 @@
  * The test page (runs in Chromium): real @tanstack/db collections over
  * @persistdb/browser, driven from the tests through `window.pdb`.
  */
-import { createCollection, type Collection, type SyncConfig } from '@tanstack/db'
+import { createCollection, whenSyncAccepted, type Collection, type SyncConfig } from '@tanstack/db'
 import {
   createBrowserWASQLitePersistence,
   openBrowserWASQLiteOPFSDatabase,
@@ -39,12 +39,19 @@ export interface CollectionOptions {
   syncedRows?: Todo[]
 }
 
+/** One operation of a fake upstream transaction (see `push`). */
+export type UpstreamOp = { type: 'insert' | 'update'; value: Todo } | { type: 'delete'; key: string }
+
+type SyncParams = Parameters<SyncConfig<Todo, string>['sync']>[0]
+
 type AnyCollection = Collection<Todo, string>
 
 let database: BrowserWASQLiteDatabase | undefined
 let persistence: SQLitePersistence | undefined
 const collections = new Map<string, AnyCollection>()
 const streams = new Map<string, ReturnType<typeof api.insertEach>>()
+/** The sync params of each synced collection's source, so `push` can deliver upstream transactions. */
+const upstreams = new Map<string, SyncParams>()
 /** When (Date.now()) this tab learned of each leader. */
 let workersStarted = 0
 let txRequests = 0
@@ -134,7 +141,9 @@ const api = {
     if (options.syncedRows) {
       const rows = options.syncedRows
       const source: SyncConfig<Todo, string> = {
-        sync: ({ begin, write, commit, markReady }) => {
+        sync: (params) => {
+          const { begin, write, commit, markReady } = params
+          upstreams.set(id, params)
           begin()
           for (const value of rows) write({ type: 'insert', value })
           commit()
@@ -161,6 +170,27 @@ const api = {
       return { ok: false as const, error: errorInfo(error) }
     }
     return { ok: true as const, ms: performance.now() - started, size: created.size }
+  },
+
+  /**
+   * A fake upstream delivers `transactions` to a synced collection's source, one sync transaction
+   * each, waiting for each to be accepted (durable) as a real source would before the next.
+   */
+  async push(transactions: UpstreamOp[][], id?: string) {
+    const params = upstreams.get(id ?? 'todos')
+    if (!params) throw new Error(`no synced source for ${id ?? 'todos'} in this tab`)
+    let committed = 0
+    try {
+      for (const ops of transactions) {
+        params.begin()
+        for (const op of ops) params.write(op)
+        await whenSyncAccepted(params.commit())
+        committed++
+      }
+      return { committed, error: undefined }
+    } catch (error) {
+      return { committed, error: errorInfo(error) }
+    }
   },
 
   /** Inserts rows; resolves once they are durable (or with the error). */
