@@ -1,16 +1,14 @@
 import { withAcceptedReceipt, type SyncConfig, type SyncConfigRes, type CleanupFn } from '@tanstack/db'
 import { buildBatch, isEmptyBatch } from './batch'
-import { decodeKey, decodeValue, encodeKey, encodeValue } from './codec'
+import { encodeKey, encodeValue } from './codec'
 import { coreBridge, type CoreBridge, type SyncParams } from './core-bridge'
 import { isPromiseLike, type MaybePromise } from './driver'
-import { PersistenceError, PersistenceReadError, PersistenceWriteError } from './errors'
+import { PersistenceError, PersistenceWriteError } from './errors'
 import { chain, type SQLitePersistence } from './persistence'
 import { expectSync } from './runner'
 import {
   findCollection,
-  headSeq,
   isOpenReadOnly,
-  loadCollectionMeta,
   loadRows,
   loadRowsWithMeta,
   openCollection,
@@ -18,11 +16,11 @@ import {
   type CollectionKind,
   type CollectionRecord,
   type MigrateRows,
-  type StoredRow,
   type RowWrite,
 } from './store'
 import { rowsTable } from './schema'
 import { RemoteChanges } from './remote-changes'
+import { readRestoreSnapshot } from './restore-snapshot'
 import { deferredSubsets } from './deferred-subsets'
 import { onDemandHandlers } from './on-demand'
 import { bindPersistedIndexes } from './persisted-indexes'
@@ -191,22 +189,11 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
 
   private restore(record: CollectionRecord): MaybePromise<void> {
     this.record = record
-    // The change-log head is read before the rows, so a commit landing in
-    // between is re-applied later (idempotently), never missed. On-demand
-    // collections restore only their metadata: rows load per subset.
-    const onDemand = this.onDemand
-    const snapshot = typedRead(this.ctx.name, () =>
-      this.ctx.persistence.read(function* () {
-        const seq = yield* headSeq()
-        const rows = onDemand ? [] : yield* loadRows(record.table)
-        const meta = yield* loadCollectionMeta(record.num)
-        return { seq, rows, meta }
-      }),
-    )
-    return chain(snapshot, ({ seq, rows, meta }) => {
+    const snapshot = readRestoreSnapshot<TKey>(this.ctx.persistence, this.ctx.name, record, !this.onDemand)
+    return chain(snapshot, ({ seq, rows, collectionMeta }) => {
       if (this.closed) return
-      this.seed(rows, meta)
-      if (onDemand) this.startOnDemand(record)
+      this.bridge.seed(rows, collectionMeta)
+      if (this.onDemand) this.startOnDemand(record)
       this.ctx.readiness.restored()
       this.cacheUsable = this.ctx.kind === 'synced' && !record.created && !record.reset
       this.unsubscribe = this.ctx.persistence.subscribe(record.num, seq, {
@@ -218,24 +205,6 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     })
   }
 
-  private seed(rows: readonly StoredRow[], meta: ReadonlyArray<readonly [string, string]>): void {
-    const seeded: Array<{ key: TKey; value?: object; metadata?: unknown }> = []
-    for (const row of rows) {
-      const key = decodeKey(row.key) as TKey
-      const metadata = row.meta === null ? undefined : decodeValue(row.meta)
-      // A key with metadata but no row: core keeps such metadata, so restore it too.
-      if (row.value === null) {
-        if (metadata !== undefined) seeded.push({ key, metadata })
-        continue
-      }
-      seeded.push({ key, value: decodeValue(row.value) as object, metadata })
-    }
-    this.bridge.seed(
-      seeded,
-      meta.map(([key, value]) => [key, decodeValue(value)] as const),
-    )
-  }
-
   private startOnDemand(record: CollectionRecord): void {
     const collection = this.params.collection as { compareOptions?: SubsetCompareOptions }
     this.loader = new SubsetLoader<T, TKey>({
@@ -244,7 +213,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
       persistence: this.ctx.persistence,
       table: record.table,
       compare: collection.compareOptions,
-      settled: () => (this.ctx.persistence.isSync ? undefined : this.ctx.durability.settled()),
+      settled: () => this.settled(),
       isClosed: () => this.closed,
     })
     this.unbindIndexes = bindPersistedIndexes(
@@ -255,13 +224,18 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     )
   }
 
+  /** Async drivers: resolves once the writes core accepted so far are on disk (reads must see them). */
+  private settled(): Promise<void> | undefined {
+    return this.ctx.persistence.isSync ? undefined : this.ctx.durability.settled()
+  }
+
   /** Lets query-db-collection keep rows on unload and read their ownership back (see sync-persistence-capability.ts). */
   private capability() {
     return createSyncPersistenceCapability<TKey>({
       scanRows: async (metadataOnly) => {
         const record = this.record
         if (!record) return []
-        if (!this.ctx.persistence.isSync) await this.ctx.durability.settled()
+        await this.settled()
         return this.ctx.persistence.read(() =>
           metadataOnly ? loadRowsWithMeta(record.table) : loadRows(record.table),
         )
@@ -446,22 +420,6 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     } catch {
       // cleanup must never throw
     }
-  }
-}
-
-/** A restore that SQLite could not read fails with a typed error (PersistDB's own errors pass through). */
-function typedRead<T>(name: string, read: () => MaybePromise<T>): MaybePromise<T> {
-  const typed = (error: unknown) =>
-    error instanceof PersistenceError ? error : new PersistenceReadError(name, error)
-  try {
-    const result = read()
-    return isPromiseLike(result)
-      ? result.catch((error: unknown) => {
-          throw typed(error)
-        })
-      : result
-  } catch (error) {
-    throw typed(error)
   }
 }
 
