@@ -1,16 +1,9 @@
 /** The official @tanstack/node-db-sqlite-persistence 0.2.20 on the @tanstack/db it pins (0.8.7). */
 import Database from 'better-sqlite3'
-import {
-  checkRows,
-  firstTopResult,
-  indexScore,
-  insertRows,
-  seedRows,
-  updateThenDelete,
-  type BenchCollection,
-} from '../collection-ops'
-import { makeRows, type BenchRow } from '../rows'
+import { checkRows, firstTopResult, indexScore, seedRows, type BenchCollection } from '../collection-ops'
+import type { BenchRow } from '../rows'
 import { loadOfficial, type OfficialModules } from './official-modules'
+import { timedInsert, timedUpdateDelete, type OpenedCollection } from '../persisted-workloads'
 import type { Target } from './types'
 
 let modules: OfficialModules | undefined
@@ -20,10 +13,7 @@ export async function preloadOfficial(): Promise<OfficialModules> {
   return (modules ??= await loadOfficial())
 }
 
-interface Opened {
-  collection: BenchCollection
-  close: () => Promise<void>
-}
+type Opened = OpenedCollection
 
 function open(file: string, onDemand = false): Opened {
   if (!modules) throw new Error('preloadOfficial() first')
@@ -81,25 +71,12 @@ export const official: Target = {
 
   async insert(file, n, perTx) {
     await preloadOfficial()
-    const rows = makeRows(n)
-    const opened = open(file)
-    await opened.collection.preload()
-    const start = performance.now()
-    await insertRows(opened.collection, rows, perTx)
-    const ms = performance.now() - start
-    await opened.close()
-    await reopenCheck(file, n)
-    return { ms }
+    return timedInsert(open, file, n, perTx)
   },
 
   async updateDelete(file, n, perTx) {
     await preloadOfficial()
-    const opened = open(file)
-    await opened.collection.preload()
-    const result = await updateThenDelete(opened.collection, n, perTx)
-    await opened.close()
-    await reopenCheck(file, 0)
-    return result
+    return timedUpdateDelete(open, file, n, perTx)
   },
 
   async topQuery(file, _n, expectedIds) {

@@ -1,22 +1,12 @@
 /** PersistDB: @persistdb/node from this checkout (its built dist), on @tanstack/db 0.15. */
 import * as db from '@tanstack/db'
 import { createNodeSQLitePersistence, persistedCollectionOptions } from '@persistdb/node'
-import { makeRows, type BenchRow } from '../rows'
-import {
-  checkRows,
-  firstTopResult,
-  indexScore,
-  insertRows,
-  seedRows,
-  updateThenDelete,
-  type BenchCollection,
-} from '../collection-ops'
+import type { BenchRow } from '../rows'
+import { checkRows, firstTopResult, indexScore, seedRows, type BenchCollection } from '../collection-ops'
+import { timedInsert, timedUpdateDelete, type OpenedCollection } from '../persisted-workloads'
 import { NotApplicable, type Target } from './types'
 
-interface Opened {
-  collection: BenchCollection
-  close: () => Promise<void>
-}
+type Opened = OpenedCollection
 
 function open(file: string, onDemand = false): Opened {
   const persistence = createNodeSQLitePersistence({ path: file })
@@ -90,24 +80,11 @@ export const persistdb: Target = {
   },
 
   async insert(file, n, perTx) {
-    const rows = makeRows(n)
-    const opened = open(file)
-    await opened.collection.preload()
-    const start = performance.now()
-    await insertRows(opened.collection, rows, perTx)
-    const ms = performance.now() - start
-    await opened.close()
-    await reopenCheck(file, n)
-    return { ms }
+    return timedInsert(open, file, n, perTx)
   },
 
   async updateDelete(file, n, perTx) {
-    const opened = open(file)
-    await opened.collection.preload()
-    const result = await updateThenDelete(opened.collection, n, perTx)
-    await opened.close()
-    await reopenCheck(file, 0)
-    return result
+    return timedUpdateDelete(open, file, n, perTx)
   },
 
   async topQuery(file, n, expectedIds) {

@@ -1,0 +1,53 @@
+/**
+ * The W2 / W3 runs of the two persisted targets (PersistDB and the official
+ * package), written once: open, preload, time the work, close, then verify
+ * by reopening the file.
+ */
+import { checkRows, insertRows, updateThenDelete, type BenchCollection } from './collection-ops'
+import { makeRows } from './rows'
+
+export interface OpenedCollection {
+  collection: BenchCollection
+  close: () => Promise<void>
+}
+
+export type OpenFile = (file: string) => OpenedCollection
+
+/** Reopens the file and fails unless it holds exactly rows 0..n-1. */
+export async function reopenCheck(open: OpenFile, file: string, n: number): Promise<void> {
+  const again = open(file)
+  await again.collection.preload()
+  checkRows(again.collection, n)
+  await again.close()
+}
+
+export async function timedInsert(
+  open: OpenFile,
+  file: string,
+  n: number,
+  perTx: number,
+): Promise<{ ms: number }> {
+  const rows = makeRows(n)
+  const opened = open(file)
+  await opened.collection.preload()
+  const start = performance.now()
+  await insertRows(opened.collection, rows, perTx)
+  const ms = performance.now() - start
+  await opened.close()
+  await reopenCheck(open, file, n)
+  return { ms }
+}
+
+export async function timedUpdateDelete(
+  open: OpenFile,
+  file: string,
+  n: number,
+  perTx: number,
+): Promise<{ updateMs: number; deleteMs: number }> {
+  const opened = open(file)
+  await opened.collection.preload()
+  const result = await updateThenDelete(opened.collection, n, perTx)
+  await opened.close()
+  await reopenCheck(open, file, 0)
+  return result
+}
