@@ -296,3 +296,49 @@ describe('the plain-types marker (no row reads as "unknown": no probe for it)', 
     await run.close()
   })
 })
+
+describe("other writers' commits reach an on-demand collection", () => {
+  const tmp = tempDir('persistdb-on-demand-remote-')
+  afterAll(() => tmp.cleanup())
+
+  it('updates of held rows apply; new rows come in only when they match a loaded subset', async () => {
+    const file = tmp.file('remote.sqlite')
+    await seed(file)
+    const reader = createNodeSQLitePersistence({ path: file, pollIntervalMs: 0 })
+    const onDemand = createCollection(
+      persistedCollectionOptions<Item, string>({
+        id: 'items',
+        getKey: (row) => row.id,
+        persistence: reader,
+        syncMode: 'on-demand',
+      }),
+    )
+    const live = createLiveQueryCollection({
+      query: (q) => q.from({ item: onDemand }).where(({ item }) => eq(item.category, 'a')),
+      startSync: true,
+    })
+    await live.toArrayWhenReady()
+    const held = ITEMS.filter((item) => item.category === 'a')
+    expect(onDemand.size).toBe(held.length)
+
+    const writer = open(file, 'eager')
+    await writer.collection.preload()
+    const inA = { id: 'new-a', category: 'a' as const, score: 1, at: new Date(2) }
+    const inB = { id: 'new-b', category: 'b' as const, score: 2, at: new Date(3) }
+    await writer.collection.insert([inA, inB]).isPersisted.promise
+    await writer.collection.update(held[0]!.id, (draft) => {
+      draft.score = -1
+    }).isPersisted.promise
+    await writer.close()
+
+    reader.poll()
+    expect(onDemand.has('new-a')).toBe(true)
+    // Not part of any loaded subset: it stays on disk only.
+    expect(onDemand.has('new-b')).toBe(false)
+    expect(onDemand.get(held[0]!.id)?.score).toBe(-1)
+    expect(ids(live.toArray).sort()).toEqual([...held.map((item) => item.id), 'new-a'].sort())
+    await live.cleanup()
+    await onDemand.cleanup()
+    await reader.close()
+  })
+})
