@@ -19,6 +19,7 @@ import {
   type Request,
   type Response,
 } from './protocol'
+import { FencedError, fenceAndRecord, pruneRecorded, takeNextTerm, wasRecorded } from './fence'
 import { WorkerDatabase, type StorageKind } from './sqlite'
 
 export interface LeaderOptions {
@@ -39,9 +40,6 @@ export interface LeaderOptions {
   replyToOwnTab: (response: Response) => void
 }
 
-/** Dedupe entries are kept this long (a client asks within one failover) and at most this many. */
-const APPLIED_RETAIN_MS = 60 * 60 * 1000
-const APPLIED_MAX = 10_000
 /** An open transaction is rolled back after this long without a statement, even if its tab lives. */
 const TX_MAX_IDLE_MS = 30_000
 
@@ -97,18 +95,7 @@ export class Leader {
       options.log(`open attempt ${attempt} failed (${String(error)}); retrying`),
     )
     try {
-      const term = await db.transaction(async () => {
-        await db.run(
-          `CREATE TABLE IF NOT EXISTS persistdb_browser_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID`,
-        )
-        await db.run(
-          `CREATE TABLE IF NOT EXISTS persistdb_browser_applied (tx_id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID`,
-        )
-        const rows = await db.all(`SELECT value FROM persistdb_browser_meta WHERE key = 'term'`)
-        const next = Number(rows[0]?.value ?? 0) + 1
-        await db.run(`INSERT OR REPLACE INTO persistdb_browser_meta (key, value) VALUES ('term', ?)`, [next])
-        return next
-      })
+      const term = await takeNextTerm(db)
       const leader = new Leader(db, term, options)
       leader.publish({ t: 'leader', term, leaderId: options.leaderId })
       return leader
@@ -253,8 +240,7 @@ export class Leader {
 
   private async wasApplied(txId: string): Promise<boolean> {
     if (this.committed.has(txId)) return true
-    const rows = await this.db.all(`SELECT 1 AS x FROM persistdb_browser_applied WHERE tx_id = ?`, [txId])
-    return rows.length > 0
+    return wasRecorded(this.db, txId)
   }
 
   /**
@@ -339,19 +325,12 @@ export class Leader {
     let fenced = false
     try {
       await this.exclusive(async () => {
-        const rows = await this.db.all(`SELECT value FROM persistdb_browser_meta WHERE key = 'term'`)
-        if (Number(rows[0]?.value) !== this.term) {
-          fenced = true
-          throw new Error(`leader term ${this.term} was superseded by term ${String(rows[0]?.value)}`)
-        }
-        await this.db.run(`INSERT INTO persistdb_browser_applied (tx_id, at) VALUES (?, ?)`, [
-          request.txId,
-          Date.now(),
-        ])
-        if (++this.commits % 64 === 0) await this.pruneApplied()
+        await fenceAndRecord(this.db, this.term, request.txId)
+        if (++this.commits % 64 === 0) await pruneRecorded(this.db)
         await this.db.run('COMMIT')
       })
     } catch (error) {
+      fenced = error instanceof FencedError
       await this.exclusive(() => this.rollbackIfOpen())
       this.finishActive()
       this.fail(request, envelope(error, fenced ? 'FENCED' : 'SQL'))
@@ -379,14 +358,6 @@ export class Leader {
       await new Promise((resolve) => setTimeout(resolve, hook.ms))
     }
     this.ok(request)
-  }
-
-  private async pruneApplied(): Promise<void> {
-    await this.db.run(`DELETE FROM persistdb_browser_applied WHERE at < ?`, [Date.now() - APPLIED_RETAIN_MS])
-    await this.db.run(
-      `DELETE FROM persistdb_browser_applied WHERE tx_id IN (SELECT tx_id FROM persistdb_browser_applied ORDER BY at DESC LIMIT -1 OFFSET ?)`,
-      [APPLIED_MAX],
-    )
   }
 
   private async onRollback(request: Extract<Request, { t: 'rollback' }>): Promise<void> {
