@@ -17,6 +17,10 @@ export type PersistenceErrorCode =
   | 'PERSISTDB_CLOSED'
   | 'PERSISTDB_DRIVER_RESULT'
   | 'PERSISTDB_UNSUPPORTED_TANSTACK_DB'
+  // Driver contract (driver.ts)
+  | 'PERSISTDB_SQLITE_ERROR'
+  | 'PERSISTDB_TRANSACTION_MISUSE'
+  | 'PERSISTDB_STATEMENT_LIMIT'
   // Browser runtime (@persistdb/browser)
   | 'PERSISTDB_LEADER_UNAVAILABLE'
   | 'PERSISTDB_PERSISTENCE_UNAVAILABLE'
@@ -153,6 +157,36 @@ export class DriverResultError extends PersistenceError {
   }
 }
 
+/**
+ * The SQLite engine refused a statement. `message` carries the engine's own
+ * words; `engineCode` its code where it has one (`SQLITE_CONSTRAINT_UNIQUE`,
+ * `SQLITE_BUSY`, ...); `cause` the engine's original error.
+ */
+export class SQLiteEngineError extends PersistenceError {
+  readonly engineCode: string | undefined
+
+  constructor(engineMessage: string, engineCode: string | undefined, cause: unknown) {
+    super('PERSISTDB_SQLITE_ERROR', `SQLite error${engineCode ? ` (${engineCode})` : ''}: ${engineMessage}`, {
+      cause,
+    })
+    this.engineCode = engineCode
+  }
+}
+
+/** A driver was used against its contract: a transaction inside a transaction, or an executor used after its transaction ended. */
+export class TransactionMisuseError extends PersistenceError {
+  constructor(message: string) {
+    super('PERSISTDB_TRANSACTION_MISUSE', message)
+  }
+}
+
+/** A statement exceeds a limit its driver declared; it was not sent to the engine. */
+export class StatementLimitError extends PersistenceError {
+  constructor(message: string) {
+    super('PERSISTDB_STATEMENT_LIMIT', message)
+  }
+}
+
 export class UnsupportedTanStackDbError extends PersistenceError {
   constructor(what: string) {
     super(
@@ -161,6 +195,15 @@ export class UnsupportedTanStackDbError extends PersistenceError {
         `PersistDB supports @tanstack/db ^0.15.2; install a supported version.`,
     )
   }
+}
+
+/**
+ * PersistDB's own verdict on a failure, to pass on as it is. An engine's
+ * error (SQLiteEngineError) is a cause: callers wrap it in the error that says
+ * what failed (a write, a read, an open).
+ */
+export function isPersistenceVerdict(error: unknown): error is PersistenceError {
+  return error instanceof PersistenceError && !(error instanceof SQLiteEngineError)
 }
 
 export function errorText(error: unknown): string {

@@ -6,7 +6,18 @@ export type {
 } from './persisted-collection'
 export { createSQLitePersistence, readStorageFormat, SQLitePersistence } from './persistence'
 export type { SQLitePersistenceOptions, ChangeLogOptions } from './persistence'
-export type { SQLiteDriver, SQLiteExecutor, SQLiteRow, SQLiteValue, MaybePromise } from './driver'
+export { DEFAULT_SQLITE_LIMITS } from './driver'
+export type {
+  SQLiteDriver,
+  SQLiteExecutor,
+  SQLiteEngineRow,
+  SQLiteLimits,
+  SQLiteRow,
+  SQLiteStatement,
+  SQLiteValue,
+  MaybePromise,
+} from './driver'
+export { guardDriver, GuardedDriver, type GuardedExecutor } from './guarded-driver'
 export type { PersistenceStatusSnapshot } from './status'
 export { encodeValue, decodeValue, encodeKey, decodeKey } from './codec'
 export { STORAGE_FORMAT } from './schema'

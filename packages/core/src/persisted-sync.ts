@@ -3,7 +3,7 @@ import { buildBatch, isEmptyBatch } from './batch'
 import { encodeKey, encodeValue } from './codec'
 import { coreBridge, type CoreBridge, type SyncParams } from './core-bridge'
 import { isPromiseLike, type MaybePromise } from './driver'
-import { PersistenceError, PersistenceWriteError } from './errors'
+import { isPersistenceVerdict, PersistenceWriteError } from './errors'
 import { chain, type SQLitePersistence } from './persistence'
 import { expectSync } from './runner'
 import {
@@ -322,7 +322,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
         expectSync(write(), 'a write transaction')
       } catch (error) {
         return this.fail(
-          error instanceof PersistenceError ? error : new PersistenceWriteError(this.ctx.name, error),
+          isPersistenceVerdict(error) ? error : new PersistenceWriteError(this.ctx.name, error),
           signal,
         )
       }

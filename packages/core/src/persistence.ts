@@ -1,4 +1,5 @@
 import { isPromiseLike, type MaybePromise, type SQLiteDriver } from './driver'
+import { guardDriver, type GuardedDriver } from './guarded-driver'
 import { InvalidOptionsError, PersistenceClosedError } from './errors'
 import { drive, driveInTransaction, type StorageOp } from './runner'
 import { migrate, readFormat, STORAGE_FORMAT } from './schema'
@@ -45,7 +46,8 @@ export interface RemoteChangeListener {
  * the collections that live here (see docs/architecture.md).
  */
 export class SQLitePersistence {
-  readonly driver: SQLiteDriver
+  /** The driver as core drives it: the contract's policy around the runtime's driver (guarded-driver.ts). */
+  readonly driver: GuardedDriver
   /** Identifies this object's own entries in the shared change log (each sync run has its own too). */
   readonly writerId: string
   private readonly pollIntervalMs: number
@@ -64,7 +66,7 @@ export class SQLitePersistence {
 
   constructor(options: SQLitePersistenceOptions) {
     if (!options?.driver) throw new InvalidOptionsError('createSQLitePersistence needs a `driver`.')
-    this.driver = options.driver
+    this.driver = guardDriver(options.driver)
     this.pollIntervalMs = nonNegative(options.pollIntervalMs ?? 100, 'pollIntervalMs')
     this.maxEntries = nonNegative(options.changeLog?.maxEntries ?? 10_000, 'changeLog.maxEntries')
     this.maxAgeMs = nonNegative(options.changeLog?.maxAgeMs ?? 24 * 60 * 60 * 1000, 'changeLog.maxAgeMs')
@@ -263,7 +265,7 @@ export class SQLitePersistence {
  * persistent settings such as journal_mode.
  */
 export function readStorageFormat(driver: SQLiteDriver): MaybePromise<number> {
-  return drive(driver, readFormat())
+  return drive(guardDriver(driver), readFormat())
 }
 
 export function createSQLitePersistence(options: SQLitePersistenceOptions): SQLitePersistence {

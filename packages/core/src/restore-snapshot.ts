@@ -1,6 +1,6 @@
 import { decodeKey, decodeValue } from './codec'
 import { isPromiseLike, type MaybePromise } from './driver'
-import { PersistenceError, PersistenceReadError } from './errors'
+import { isPersistenceVerdict, PersistenceReadError } from './errors'
 import { chain, type SQLitePersistence } from './persistence'
 import { headSeq, loadCollectionMeta, loadRows, type CollectionRecord, type StoredRow } from './store'
 
@@ -58,7 +58,7 @@ function decodeRows<TKey>(rows: readonly StoredRow[]): RestoreSnapshot<TKey>['ro
 
 function typedRead<T>(name: string, read: () => MaybePromise<T>): MaybePromise<T> {
   const typed = (error: unknown) =>
-    error instanceof PersistenceError ? error : new PersistenceReadError(name, error)
+    isPersistenceVerdict(error) ? error : new PersistenceReadError(name, error)
   try {
     const result = read()
     return isPromiseLike(result)

@@ -1,11 +1,15 @@
 import {
+  DEFAULT_SQLITE_LIMITS,
   isPromiseLike,
   type MaybePromise,
   type SQLiteDriver,
   type SQLiteExecutor,
+  type SQLiteLimits,
   type SQLiteRow,
+  type SQLiteStatement,
   type SQLiteValue,
 } from './driver'
+import { describeShape } from './driver-values'
 import { DriverResultError } from './errors'
 
 /**
@@ -17,8 +21,12 @@ import { DriverResultError } from './errors'
 export type Step =
   | { readonly kind: 'all'; readonly sql: string; readonly params?: readonly SQLiteValue[] }
   | { readonly kind: 'run'; readonly sql: string; readonly params?: readonly SQLiteValue[] }
+  /** Asks for the driver's limits (answered without touching the engine). */
+  | { readonly kind: 'limits' }
 
-export type StorageOp<T> = Generator<Step, T, readonly SQLiteRow[] | undefined>
+type StepResult = readonly SQLiteRow[] | SQLiteLimits | undefined
+
+export type StorageOp<T> = Generator<Step, T, StepResult>
 
 export function all(sql: string, params?: readonly SQLiteValue[]): Step {
   return { kind: 'all', sql, params }
@@ -26,6 +34,11 @@ export function all(sql: string, params?: readonly SQLiteValue[]): Step {
 
 export function run(sql: string, params?: readonly SQLiteValue[]): Step {
   return { kind: 'run', sql, params }
+}
+
+/** The limits of the driver the op runs on, so its statements can respect them. */
+export function* driverLimits(): StorageOp<SQLiteLimits> {
+  return (yield { kind: 'limits' }) as SQLiteLimits
 }
 
 /** Yields a query and returns its rows (typed helper for `yield*`). */
@@ -47,29 +60,30 @@ export function* query(sql: string, params?: readonly SQLiteValue[]): StorageOp<
   return rows
 }
 
-function step(executor: SQLiteExecutor, s: Step): MaybePromise<readonly SQLiteRow[] | undefined> {
+function step(executor: SQLiteExecutor, s: Step): MaybePromise<StepResult> {
+  if (s.kind === 'limits') return limitsOf(executor)
   return s.kind === 'all'
-    ? executor.all(s.sql, s.params)
+    ? (executor.all(s.sql, s.params) as MaybePromise<readonly SQLiteRow[]>)
     : (executor.run(s.sql, s.params) as MaybePromise<undefined>)
+}
+
+function limitsOf(executor: SQLiteExecutor): SQLiteLimits {
+  return (executor as { limits?: SQLiteLimits }).limits ?? DEFAULT_SQLITE_LIMITS
 }
 
 /** Drives `op` to completion against `executor`; synchronous while the executor is. */
 export function drive<T>(executor: SQLiteExecutor, op: StorageOp<T>): MaybePromise<T> {
-  let input: readonly SQLiteRow[] | undefined
+  let input: StepResult
   for (;;) {
     const next = op.next(input)
     if (next.done) return next.value
     const result = step(executor, next.value)
     if (isPromiseLike(result)) return result.then((rows) => continueAsync(executor, op, rows))
-    input = result as readonly SQLiteRow[] | undefined
+    input = result
   }
 }
 
-async function continueAsync<T>(
-  executor: SQLiteExecutor,
-  op: StorageOp<T>,
-  first: readonly SQLiteRow[] | undefined,
-): Promise<T> {
+async function continueAsync<T>(executor: SQLiteExecutor, op: StorageOp<T>, first: StepResult): Promise<T> {
   let input = first
   for (;;) {
     const next = op.next(input)
@@ -78,9 +92,42 @@ async function continueAsync<T>(
   }
 }
 
-/** Runs `op` inside one write transaction of `driver`. */
+/**
+ * Runs `op` inside one write transaction of `driver`. On an async driver
+ * whose transactions take batches, the runs between two reads go to the
+ * engine together (one round trip instead of one per statement); a failing
+ * run then fails the transaction at the next read or at its end.
+ */
 export function driveInTransaction<T>(driver: SQLiteDriver, op: () => StorageOp<T>): MaybePromise<T> {
-  return driver.transaction((tx) => drive(tx, op()))
+  return driver.transaction((tx) =>
+    driver.mode === 'async' && tx.runBatch ? driveBatched(tx, op()) : drive(tx, op()),
+  )
+}
+
+async function driveBatched<T>(tx: SQLiteExecutor, op: StorageOp<T>): Promise<T> {
+  let input: StepResult
+  let pending: SQLiteStatement[] = []
+  const flush = async () => {
+    if (pending.length === 0) return
+    const statements = pending
+    pending = []
+    await tx.runBatch!(statements)
+  }
+  for (;;) {
+    const next = op.next(input)
+    if (next.done) {
+      await flush()
+      return next.value
+    }
+    const s = next.value
+    if (s.kind === 'run') {
+      pending.push(s.params ? { sql: s.sql, params: s.params } : { sql: s.sql })
+      input = undefined
+      continue
+    }
+    if (s.kind === 'all') await flush()
+    input = await step(tx, s)
+  }
 }
 
 /** Unwraps a result that a sync driver must have produced synchronously. */
@@ -90,10 +137,4 @@ export function expectSync<T>(value: MaybePromise<T>, what: string): T {
     throw new DriverResultError(`A driver declared mode 'sync' returned a promise from ${what}.`)
   }
   return value
-}
-
-function describeShape(value: unknown): string {
-  if (value === null || value === undefined) return String(value)
-  if (typeof value === 'object') return `an object with keys [${Object.keys(value).slice(0, 5).join(', ')}]`
-  return typeof value
 }

@@ -1,6 +1,6 @@
 import { SchemaVersionMismatchError, MigrationFailedError } from './errors'
 import { createRowsTableSql, rowsTable } from './schema'
-import { query, run, type StorageOp } from './runner'
+import { driverLimits, query, run, type StorageOp } from './runner'
 import type { SQLiteValue } from './driver'
 import type { StoredKey } from './codec'
 
@@ -211,8 +211,9 @@ export function* loadRowsWithMeta(table: string): StorageOp<readonly StoredRow[]
 
 export function* loadKeys(table: string, keys: readonly StoredKey[]): StorageOp<readonly StoredRow[]> {
   const out: StoredRow[] = []
-  for (let i = 0; i < keys.length; i += CHUNK) {
-    const chunk = keys.slice(i, i + CHUNK)
+  const size = yield* rowsPerStatement(1)
+  for (let i = 0; i < keys.length; i += size) {
+    const chunk = keys.slice(i, i + size)
     const rows = yield* query(
       `SELECT key, value, meta FROM ${table} WHERE key IN (${placeholders(chunk.length)})`,
       chunk,
@@ -284,7 +285,15 @@ export function* pruneChanges(head: number, maxEntries: number, maxAgeMs: number
   }
 }
 
+/** Rows per multi-row statement: more saves little, and keeps statements cacheable. */
 const CHUNK = 64
+
+/** Rows of `width` parameters each that one statement may carry on this driver. */
+function* rowsPerStatement(width: number): StorageOp<number> {
+  const { maxParameters } = yield* driverLimits()
+  // A statement's other parameters (none today) would go in the reserve.
+  return Math.max(1, Math.min(CHUNK, Math.floor(maxParameters / width)))
+}
 
 function placeholders(n: number, group = '?'): string {
   return new Array<string>(n).fill(group).join(', ')
@@ -345,8 +354,10 @@ export function* writeBatch(
 
 function* chunked(params: SQLiteValue[], width: number, sql: (rows: number) => string): StorageOp<void> {
   const total = params.length / width
-  for (let start = 0; start < total; start += CHUNK) {
-    const n = Math.min(CHUNK, total - start)
+  if (total === 0) return
+  const size = yield* rowsPerStatement(width)
+  for (let start = 0; start < total; start += size) {
+    const n = Math.min(size, total - start)
     yield run(sql(n), n === total ? params : params.slice(start * width, (start + n) * width))
   }
 }

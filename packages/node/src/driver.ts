@@ -10,6 +10,8 @@ type Statement = Database.Statement<unknown[], unknown>
  */
 export class BetterSqlite3Driver implements SQLiteDriver {
   readonly mode = 'sync' as const
+  /** better-sqlite3 12 bundles SQLite 3.5x: its compile-time defaults. */
+  readonly limits = { maxParameters: 32_766, maxStatementBytes: 1_000_000_000, maxLikePatternBytes: 50_000 }
   private readonly statements = new Map<string, Statement>()
   private readonly tx: SQLiteExecutor
 

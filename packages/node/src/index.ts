@@ -4,7 +4,7 @@ import {
   errorText,
   ForeignDatabaseError,
   InvalidOptionsError,
-  PersistenceError,
+  isPersistenceVerdict,
   readStorageFormat,
   type SQLitePersistence,
   type SQLitePersistenceOptions,
@@ -62,7 +62,7 @@ export function createNodeSQLitePersistence(options: NodeSQLitePersistenceOption
     database.pragma(`synchronous = ${synchronous}`)
   } catch (error) {
     driver.close()
-    if (error instanceof PersistenceError) throw error
+    if (isPersistenceVerdict(error)) throw error
     throw new ForeignDatabaseError(
       `Could not open ${database.name} as a SQLite database (${errorText(error)}). It is not a SQLite file or it ` +
         `is damaged; nothing was changed.`,

@@ -47,6 +47,29 @@ const ALL_KNOWN: ReadonlySet<Region> = new Set<Region>([
   'unord',
 ])
 const MAX_IN_ITEMS = 5000
+
+/** What one compilation may put in a statement (the driver's limits, see subset-query.ts). */
+export interface WhereLimits {
+  readonly maxInItems: number
+  readonly maxLikePatternBytes: number
+}
+
+const UNLIMITED: WhereLimits = { maxInItems: MAX_IN_ITEMS, maxLikePatternBytes: Number.POSITIVE_INFINITY }
+/** Set only for the synchronous extent of one compilation (`withWhereLimits`). */
+let limits = UNLIMITED
+
+export function withWhereLimits<T>(next: WhereLimits, compile: () => T): T {
+  const before = limits
+  limits = {
+    maxInItems: Math.min(MAX_IN_ITEMS, next.maxInItems),
+    maxLikePatternBytes: next.maxLikePatternBytes,
+  }
+  try {
+    return compile()
+  } finally {
+    limits = before
+  }
+}
 // Deeply nested and/or/not trees repeat sub-expressions in their superset forms; past this size a part is
 // left to memory (over-fetching) instead of sending SQLite a huge statement.
 const MAX_SQL = 32_000
@@ -248,7 +271,7 @@ function membership(valueExpr: IR.BasicExpression, listExpr: IR.BasicExpression)
   if (!field || listExpr.type !== 'val' || !Array.isArray(listExpr.value))
     return inMemory('in without a field and a constant list')
   const items = listExpr.value as unknown[]
-  if (items.length > MAX_IN_ITEMS) return inMemory('in with a very long list')
+  if (items.length > limits.maxInItems) return inMemory('in with a longer list than the driver takes')
   const images: Frag[] = []
   for (const item of items) {
     const lit = classify(item)
@@ -295,6 +318,8 @@ function like(name: 'like' | 'ilike', valueExpr: IR.BasicExpression, patternExpr
   }
   const expr = fieldSql(field)
   const glob = toGlob(pattern)
+  if (utf8Bytes(glob.glob) > limits.maxLikePatternBytes)
+    return inMemory(`${name} pattern longer than the driver takes`)
   // The literal prefix as a range (SQLite does not apply its LIKE/GLOB range optimisation to expressions);
   // it also rejects non-strings, which never match in core.
   const upper = successor(glob.prefix)
@@ -337,4 +362,8 @@ function successor(prefix: string): string | undefined {
     }
   }
   return undefined
+}
+
+function utf8Bytes(text: string): number {
+  return text.length * 3 <= limits.maxLikePatternBytes ? text.length : new TextEncoder().encode(text).length
 }

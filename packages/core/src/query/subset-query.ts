@@ -1,10 +1,10 @@
 import type { LoadSubsetOptions, StringCollationConfig } from '@tanstack/db'
-import type { SQLiteRow, SQLiteValue } from '../driver'
-import { query, type StorageOp } from '../runner'
+import { DEFAULT_SQLITE_LIMITS, type SQLiteLimits, type SQLiteRow, type SQLiteValue } from '../driver'
+import { driverLimits, query, type StorageOp } from '../runner'
 import { hasPlainTypes, type StoredRow } from '../store'
 import { withRowTypes } from './literals'
 import { leadDomainViolations, leadOrder, orderClause, type LeadOrder } from './compile-order'
-import { combineAnd, combineOr, compileWhere, type Cond } from './compile-where'
+import { combineAnd, combineOr, compileWhere, withWhereLimits, type Cond } from './compile-where'
 import { andFrags, checkRowsTable, frag, type Frag } from './sql'
 
 /**
@@ -80,6 +80,8 @@ const LIVE = 'value IS NOT NULL'
 export interface CompileOptions {
   /** No row of the collection reads as "unknown" (store.ts records it): that region needs no probe. */
   readonly knownTypes?: boolean
+  /** The driver's limits; every statement of the plan stays within them. */
+  readonly limits?: SQLiteLimits
 }
 
 export function compileSubset(
@@ -89,7 +91,41 @@ export function compileSubset(
   options: CompileOptions = {},
 ): CompiledSubset {
   const knownTypes = options.knownTypes === true
-  return withRowTypes(knownTypes, () => compile(table, request, compare, knownTypes))
+  const limits = options.limits ?? DEFAULT_SQLITE_LIMITS
+  const attempt = (req: LoadSubsetOptions, maxInItems: number) =>
+    withWhereLimits({ maxInItems, maxLikePatternBytes: limits.maxLikePatternBytes }, () =>
+      withRowTypes(knownTypes, () => compile(table, req, compare, knownTypes)),
+    )
+  // Long IN lists are the parameters a request can multiply: shorten what SQL gets until the plan fits
+  // the driver (the rest is over-fetched and filtered by core), and read everything as the last resort.
+  for (let maxInItems = limits.maxParameters; ; maxInItems = Math.floor(maxInItems / 2)) {
+    const compiled = attempt(request, maxInItems)
+    if (fits(compiled.plan, limits)) return compiled
+    if (maxInItems === 0) break
+  }
+  const all = attempt({}, 0)
+  return { ...all, exact: false, inMemory: [...all.inMemory, 'a request larger than the driver takes'] }
+}
+
+function fits(plan: ReadPlan | PagePlan, limits: SQLiteLimits): boolean {
+  const within = (s: Statement | undefined, extra = 0) =>
+    !s ||
+    (s.params.length + extra <= limits.maxParameters && statementBytes(s.sql) <= limits.maxStatementBytes)
+  if (plan.kind === 'read') return within(plan.statement)
+  return (
+    within(plan.page, 2) &&
+    within(plan.nulls) &&
+    within(plan.nullCount) &&
+    within(plan.ties, 1) &&
+    within(plan.current) &&
+    within(plan.fallback.statement)
+  )
+}
+
+const utf8 = new TextEncoder()
+
+function statementBytes(sql: string): number {
+  return utf8.encode(sql).length
 }
 
 function compile(
@@ -186,7 +222,8 @@ export function* querySubset(
 ): StorageOp<readonly StoredRow[]> {
   // Read before the rows: a writer adding an "unknown" row after this read is caught by the change log.
   const knownTypes = yield* hasPlainTypes(checkRowsTable(table))
-  return (yield* runSubset(compileSubset(table, request, compare, { knownTypes }))).rows
+  const limits = yield* driverLimits()
+  return (yield* runSubset(compileSubset(table, request, compare, { knownTypes, limits }))).rows
 }
 
 /** Runs a compiled plan; also reports whether the answer came out exact and whether the limit was pushed. */
@@ -257,7 +294,13 @@ function* runPage(plan: PagePlan): StorageOp<SubsetResult | undefined> {
 }
 
 /** True when some candidate row (superset filter) lies in one of the given ranges. */
-function* anyRow(table: string, ranges: readonly string[], superset: Frag): StorageOp<boolean> {
+function* anyRow(table: string, ranges: readonly string[], candidates: Frag): StorageOp<boolean> {
+  const { maxParameters, maxStatementBytes } = yield* driverLimits()
+  // Looking at every row instead of the candidates is a broader probe: never a wrong answer.
+  const narrow =
+    ranges.length * candidates.params.length <= maxParameters &&
+    statementBytes(candidates.sql) * ranges.length < maxStatementBytes / 2
+  const superset = narrow ? candidates : frag('1')
   const exists = ranges.map(
     (range) => `EXISTS (SELECT 1 FROM ${table} WHERE ${LIVE} AND ${range} AND (${superset.sql}))`,
   )
