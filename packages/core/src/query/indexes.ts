@@ -1,7 +1,7 @@
 import type { IR } from '@tanstack/db'
 import { query, run, type StorageOp } from '../runner'
 import { checkRowsTable } from './sql'
-import { fieldOf, fieldSql } from './sql-expr'
+import { fieldOf, fieldSql, type Field } from './sql-expr'
 
 /**
  * Persisted SQLite indexes for core's indexes. Supported shapes: a field reference at any depth (numbers,
@@ -28,7 +28,12 @@ export function indexDefinition(
     throw new Error(`indexDefinition: ${table} is not the rows table of collection ${collectionNum}`)
   }
   const field = fieldOf(expression)
-  if (!field) return undefined
+  return field && fieldIndexDefinition(table, field)
+}
+
+/** The index of one field (stored-index.ts re-derives stored indexes through this same function). */
+export function fieldIndexDefinition(table: string, field: Field): IndexDefinition {
+  const collectionNum = checkRowsTable(table)
   const expr = fieldSql(field)
   const name = `persistdb_c${collectionNum}_ix_${hash64(expr)}`
   return { name, sql: `CREATE INDEX IF NOT EXISTS "${name}" ON ${table} (${expr}) WHERE value IS NOT NULL` }
