@@ -43,9 +43,16 @@ export function verifyFile(path: string, progress: Progress = silent): string[] 
     for (const c of collections) check(problems, `collection "${c.name}"`, () => rows(file, c, progress))
     check(problems, 'collection metadata', () => collectionMeta(file, collections))
     check(problems, 'change log', () => changeLog(file))
-    file.db.exec('COMMIT')
     return problems
   } finally {
+    // A read transaction: ending it commits nothing, and on a damaged file COMMIT itself may fail.
+    if (file.db.inTransaction) {
+      try {
+        file.db.exec('ROLLBACK')
+      } catch {
+        // closing ends it anyway
+      }
+    }
     file.close()
   }
 }
@@ -62,10 +69,29 @@ function check(problems: string[], what: string, run: () => string[]): void {
 }
 
 function integrity(file: OpenFile): string[] {
-  const result = file.db.pragma('integrity_check(100)', { simple: false }) as Array<{
-    integrity_check: string
-  }>
-  return result.map((r) => r.integrity_check).filter((line) => line !== 'ok')
+  try {
+    return integrityLines(file, 'integrity_check(100)')
+  } catch (error) {
+    // SQLite gives up on some damage as a whole (SQLITE_CORRUPT): check table by table to say where it is.
+    const tables = file.db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`)
+      .pluck()
+      .all() as string[]
+    const problems: string[] = [`the file is damaged (${message(error)})`]
+    for (const table of tables) {
+      try {
+        problems.push(...integrityLines(file, `integrity_check("${table.replaceAll('"', '""')}")`))
+      } catch (inner) {
+        problems.push(`table ${table} is damaged: ${message(inner)}`)
+      }
+    }
+    return problems
+  }
+}
+
+function integrityLines(file: OpenFile, pragma: string): string[] {
+  const result = file.db.pragma(pragma, { simple: false }) as Array<Record<string, string>>
+  return result.map((r) => Object.values(r)[0]!).filter((line) => line !== 'ok')
 }
 
 function formatTables(file: OpenFile): string[] {

@@ -51,7 +51,12 @@ describe('persistdb info / rows on a file written by @persistdb/node', () => {
   it('rows --json gives each type a $-tagged form; --meta adds row metadata; --limit stops early', async () => {
     const out = await runCli(['rows', file, 'todos', '--json', '--limit', '1'])
     expect(out.status).toBe(0)
-    expect(out.stdout.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual([
+    expect(
+      out.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
       {
         key: 'a',
         value: {
@@ -69,7 +74,12 @@ describe('persistdb info / rows on a file written by @persistdb/node', () => {
       },
     ])
     const prices = await runCli(['rows', file, 'prices', '--json', '--meta'])
-    expect(prices.stdout.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual(
+    expect(
+      prices.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(
       [1, 2, 10].map((id) => ({
         key: id,
         value: expect.objectContaining({ id }),

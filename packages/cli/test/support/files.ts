@@ -42,8 +42,13 @@ export function holdWriteLock(path: string): { release(): void; commit(): void }
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
   db.exec('BEGIN IMMEDIATE')
-  const table = db.prepare(`SELECT id FROM persistdb_collections WHERE name = 'todos'`).pluck().get() as number
-  db.prepare(`INSERT INTO persistdb_c${table}_rows (key, value) VALUES ('uncommitted', '{"id":"uncommitted"}')`).run()
+  const table = db
+    .prepare(`SELECT id FROM persistdb_collections WHERE name = 'todos'`)
+    .pluck()
+    .get() as number
+  db.prepare(
+    `INSERT INTO persistdb_c${table}_rows (key, value) VALUES ('uncommitted', '{"id":"uncommitted"}')`,
+  ).run()
   return {
     release() {
       if (db.inTransaction) db.exec('ROLLBACK')
