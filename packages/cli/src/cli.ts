@@ -95,7 +95,9 @@ program
     const input = source === '-' ? process.stdin : createReadStream(source)
     const lines = createInterface({ input, crlfDelay: Infinity })
     const { collections, rows } = await importFile(lines, target, progressFor())
-    process.stderr.write(`imported ${collections} collections, ${rows} rows into ${target}\n`)
+    process.stderr.write(
+      `imported ${collections} collection${collections === 1 ? '' : 's'}, ${rows} rows into ${target}\n`,
+    )
   })
 
 program
