@@ -19,19 +19,16 @@ const SQLITE_HEADER = 'SQLite format 3\u0000'
  * OPFS storage only (with the IndexedDB fallback there is no file to copy).
  */
 export async function exportDatabase(database: BrowserWASQLiteDatabase): Promise<Blob> {
+  if (database.coordinator.storage === 'indexeddb') {
+    throw new PersistenceUnavailableError(
+      'exportDatabase copies the OPFS file; this tab stores the database in IndexedDB (fallback)',
+    )
+  }
   const name = `${database.databaseName}.export-${randomId()}`
   await vacuumInto(database, name)
   const { dir, file } = await locate(name)
   try {
-    let handle: FileSystemFileHandle
-    try {
-      handle = await dir.getFileHandle(file)
-    } catch (error) {
-      throw new PersistenceUnavailableError(
-        `exportDatabase needs the database in OPFS; this one is stored elsewhere (${errorName(error)})`,
-      )
-    }
-    const copy = await handle.getFile()
+    const copy = await (await dir.getFileHandle(file)).getFile()
     // Read it all before the temporary file is removed (a File from OPFS is only a view of it).
     return new Blob([await copy.arrayBuffer()], { type: 'application/vnd.sqlite3' })
   } finally {
@@ -120,8 +117,4 @@ async function locate(
 
 function ignoreNotFound(error: unknown): void {
   if (!(error instanceof DOMException && error.name === 'NotFoundError')) throw error
-}
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
 }

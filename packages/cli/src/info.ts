@@ -116,7 +116,9 @@ export function formatInfo(info: FileInfo): string {
   )
   lines.push(`writers seen    ${log.writers.length}`)
   for (const w of log.writers) {
-    lines.push(`  ${w.writer}  ${w.entries} entries, last ${new Date(w.lastAt).toISOString()}`)
+    lines.push(
+      `  ${w.writer}  ${w.entries} ${w.entries === 1 ? 'entry' : 'entries'}, last ${new Date(w.lastAt).toISOString()}`,
+    )
   }
   return lines.join('\n')
 }
