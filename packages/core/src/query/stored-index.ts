@@ -42,8 +42,9 @@ export function readStoredIndex(table: string, name: string, sql: string | null)
   const field: IndexedField = { fn, path }
   const def = fieldIndex(table, field)
   if (!def) return bad(`covers a path PersistDB does not index (${literal[1]})`)
-  // sqlite_master keeps the statement as written, minus IF NOT EXISTS.
-  if (def.sql.replace('CREATE INDEX IF NOT EXISTS ', 'CREATE INDEX ') !== sql) {
+  // sqlite_master keeps the statement as written, minus IF NOT EXISTS. The name is compared on its own.
+  const expected = def.sql.replace('CREATE INDEX IF NOT EXISTS ', 'CREATE INDEX ').replace(def.name, name)
+  if (expected !== sql) {
     return bad(`does not match the definition of ${describeField(field)} (its SQL was changed)`)
   }
   if (def.name !== name) return bad(`is named ${name}; its definition is named ${def.name}`)
