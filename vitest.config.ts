@@ -7,6 +7,8 @@ export default defineConfig({
   resolve: {
     // Workspace packages resolve to their TypeScript sources: no build step before tests.
     alias: {
+      // Before '@persistdb/core': the first matching prefix wins.
+      '@persistdb/core/inspect': fileURLToPath(new URL('./packages/core/src/inspect.ts', import.meta.url)),
       '@persistdb/core': src('core'),
       '@persistdb/node': src('node'),
     },

@@ -1,7 +1,7 @@
 import type { IR } from '@tanstack/db'
 import { query, run, type StorageOp } from '../runner'
 import { checkRowsTable } from './sql'
-import { canonicalFieldSql, fieldOf } from './sql-expr'
+import { canonicalFieldSql, fieldOf, type Field } from './sql-expr'
 
 /**
  * Persisted SQLite indexes for core's indexes. Supported shapes: a field reference at any depth (numbers,
@@ -28,7 +28,12 @@ export function indexDefinition(
     throw new Error(`indexDefinition: ${table} is not the rows table of collection ${collectionNum}`)
   }
   const field = fieldOf(expression)
-  if (!field) return undefined
+  return field && fieldIndexDefinition(table, field)
+}
+
+/** The index of one field (stored-index.ts re-derives stored indexes through this same function). */
+export function fieldIndexDefinition(table: string, field: Field): IndexDefinition {
+  const collectionNum = checkRowsTable(table)
   const expr = canonicalFieldSql(field)
   const name = indexName(collectionNum, expr)
   return { name, sql: `CREATE INDEX IF NOT EXISTS "${name}" ON ${table} (${expr}) WHERE value IS NOT NULL` }
