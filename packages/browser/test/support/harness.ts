@@ -30,6 +30,21 @@ async function bundle(entry: string): Promise<string> {
   return result.outputFiles[0]!.text
 }
 
+/** Headless system Chromium (Debian's package; playwright-core downloads nothing). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  })
+}
+
 export interface Harness {
   url: string
   browser: Browser
@@ -84,17 +99,7 @@ export async function startHarness(): Promise<Harness> {
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://localhost:${(server.address() as AddressInfo).port}/`
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  })
+  const browser = await launchChromium()
   const verbose = process.env.PERSISTDB_BROWSER_LOG === '1'
   return {
     url,
