@@ -1,15 +1,18 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
+import { tanstackAliases } from './scripts/tanstack-releases'
 
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url))
 
 export default defineConfig({
   resolve: {
     // Workspace packages resolve to their TypeScript sources: no build step before tests.
-    alias: {
-      '@persistdb/core': src('core'),
-      '@persistdb/node': src('node'),
-    },
+    alias: [
+      { find: '@persistdb/core', replacement: src('core') },
+      { find: '@persistdb/node', replacement: src('node') },
+      // The version matrix (scripts/tanstack-matrix.ts) runs the suites against another @tanstack/db release.
+      ...tanstackAliases(),
+    ],
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'demo/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],

@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
+import { build, type Plugin } from 'esbuild'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { tanstackDir } from '../../../../scripts/tanstack-releases'
 import type { PageApi } from './page'
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
@@ -26,8 +27,32 @@ async function bundle(entry: string): Promise<string> {
     conditions: ['source'],
     sourcemap: false,
     logLevel: 'silent',
+    plugins: tanstackUnderTest(),
   })
   return result.outputFiles[0]!.text
+}
+
+/** The version matrix's @tanstack/* packages, resolved from that release's own install. */
+function tanstackUnderTest(): Plugin[] {
+  const dir = tanstackDir()
+  if (!dir) return []
+  const filter = /^@tanstack\/(db|query-db-collection|query-core)(\/|$)/
+  return [
+    {
+      name: 'tanstack-under-test',
+      setup(esbuild) {
+        esbuild.onResolve({ filter }, (args) =>
+          args.pluginData === 'tanstack-under-test'
+            ? undefined
+            : esbuild.resolve(args.path, {
+                kind: args.kind,
+                resolveDir: dir,
+                pluginData: 'tanstack-under-test',
+              }),
+        )
+      },
+    },
+  ]
 }
 
 /** Headless system Chromium (Debian's package; playwright-core downloads nothing). */
