@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
-import { tanstackAliases } from './scripts/tanstack-releases'
+import { tanstackAliases } from './scripts/tanstack-releases.ts'
 
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url))
 

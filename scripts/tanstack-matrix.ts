@@ -24,7 +24,18 @@ import {
   type TanstackRelease,
 } from './tanstack-releases'
 
-/** What runs against each extra release: core and Node in full, and one browser suite. */
+/**
+ * What runs against each extra release: every core and Node test and one browser suite (synced
+ * collections across tabs), with the randomized loops at about a third of their `npm test` length
+ * (the installed release runs them in full). Variables already set win.
+ */
+const REDUCED_LOOPS = {
+  PERSISTDB_CRASH_TRIALS: '4',
+  PERSISTDB_MODEL_RUNS: '20',
+  PERSISTDB_DIFF_RUNS: '40',
+  PERSISTDB_QUERY_RUNS: '100',
+}
+
 export const MATRIX_SUITES = [
   'packages/core/test',
   'packages/node/test',
@@ -65,7 +76,7 @@ function run(only: string[]): void {
       {
         cwd: repoRoot,
         stdio: 'inherit',
-        env: { ...process.env, PERSISTDB_TANSTACK_DIR: dir, PERSISTDB_TANSTACK_DB: release.db },
+        env: { ...REDUCED_LOOPS, ...process.env, PERSISTDB_TANSTACK_DIR: dir, PERSISTDB_TANSTACK_DB: release.db },
       },
     )
     if (result.status !== 0) failed.push(release.db)

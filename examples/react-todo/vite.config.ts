@@ -1,5 +1,5 @@
 import { defaultClientConditions, defineConfig, type UserConfig } from 'vite'
-import { createTodoApi, todoApiPlugin, type TodoApi } from './server/api'
+import { createTodoApi, todoApiPlugin, type TodoApi } from './server/api.ts'
 
 /** The example's Vite config around a given server API (the tests pass their own, to take it down). */
 export function exampleConfig(api: TodoApi): UserConfig {

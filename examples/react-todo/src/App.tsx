@@ -1,5 +1,5 @@
 import { Component, Suspense, useState, type FormEvent, type ReactNode } from 'react'
-import { useLiveSuspenseQuery } from '@tanstack/react-db'
+import { useLiveQuery, useLiveSuspenseQuery } from '@tanstack/react-db'
 import { useCommitLog } from './commit-log'
 import { useSaveStatus } from './save-status'
 import type { TodoCollections } from './collections'
@@ -17,6 +17,7 @@ export function App({ todos, shared }: Props) {
   return (
     <main>
       <h1>Todos</h1>
+      <Summary todos={todos} />
       <AddForm
         placeholder="What needs doing?"
         name="todo"
@@ -69,6 +70,24 @@ function LocalTodos({ todos, track }: Pick<Props, 'todos'> & { track: Track }) {
         </li>
       ))}
     </ul>
+  )
+}
+
+/**
+ * Without Suspense: `useLiveQuery` reports `isPersistedReady` once PersistDB has restored the saved rows
+ * (PersistDB feeds TanStack DB's persisted-readiness signal), so this line never claims "0" while the rows
+ * are still on their way from disk.
+ */
+function Summary({ todos }: Pick<Props, 'todos'>) {
+  const { data, isReady, isPersistedReady } = useLiveQuery((q) => q.from({ todo: todos }), [todos])
+  const shown = isReady || isPersistedReady
+  useCommitLog('summary', shown ? data.length : -1)
+  if (!shown) return null
+  const open = data.filter((todo) => !todo.done).length
+  return (
+    <p className="status" data-list="summary" data-rows={data.length}>
+      {open} of {data.length} to do
+    </p>
   )
 }
 

@@ -3,6 +3,7 @@ import { useLayoutEffect } from 'react'
 /** One committed render of a list, as the user could see it. */
 export interface CommitEntry {
   list: string
+  /** Rows rendered; -1 when the component rendered nothing. */
   rows: number
   at: number
 }

@@ -45,6 +45,9 @@ describe('examples/react-todo', () => {
     // Each list appeared once, complete, and stayed so.
     expect(reloaded.states.todos).toEqual([{ kind: 'absent' }, { kind: 'rows', rows: 3 }])
     expect(reloaded.states.shared).toEqual([{ kind: 'absent' }, { kind: 'rows', rows: 2 }])
+    // The same without Suspense, through useLiveQuery's isPersistedReady.
+    expect(reloaded.states.summary).toEqual([{ kind: 'absent' }, { kind: 'rows', rows: 3 }])
+    expect(firstPaintProblems(reloaded, 'summary', 3)).toEqual([])
     expect(reloaded.commits.map((c) => c.list).sort()).toContain('todos')
     const dropped = example.api.dropped
     expect(dropped).toBeGreaterThan(0) // the reloaded page did ask the server, and got nothing
@@ -60,6 +63,7 @@ describe('examples/react-todo', () => {
     const plain = await pageRecord(control)
     expect(firstPaintProblems(plain, 'todos', 3)).toContain('todos: shown as empty')
     expect(firstPaintProblems(plain, 'shared', 2)).toContain('shared: shown as error')
+    expect(firstPaintProblems(plain, 'summary', 3)).toContain('summary: shown with 0 of 3 saved rows')
     await context.close()
   })
 
