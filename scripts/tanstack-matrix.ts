@@ -76,7 +76,12 @@ function run(only: string[]): void {
       {
         cwd: repoRoot,
         stdio: 'inherit',
-        env: { ...REDUCED_LOOPS, ...process.env, PERSISTDB_TANSTACK_DIR: dir, PERSISTDB_TANSTACK_DB: release.db },
+        env: {
+          ...REDUCED_LOOPS,
+          ...process.env,
+          PERSISTDB_TANSTACK_DIR: dir,
+          PERSISTDB_TANSTACK_DB: release.db,
+        },
       },
     )
     if (result.status !== 0) failed.push(release.db)
