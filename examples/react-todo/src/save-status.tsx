@@ -17,7 +17,10 @@ export function useSaveStatus() {
     setPending((n) => n + 1)
     transaction.isPersisted.promise
       .then(
-        () => setSaved((n) => n + 1),
+        () => {
+          setSaved((n) => n + 1)
+          setError(undefined)
+        },
         (failure: unknown) => setError(failure instanceof Error ? failure.message : String(failure)),
       )
       .finally(() => setPending((n) => n - 1))
