@@ -7,6 +7,7 @@ import {
   addTodo,
   bothListsShown,
   firstPaintProblems,
+  firstRowsAt,
   openApp,
   pageRecord,
   savedCount,
@@ -49,6 +50,7 @@ describe('examples/react-todo', () => {
     expect(reloaded.states.summary).toEqual([{ kind: 'absent' }, { kind: 'rows', rows: 3 }])
     expect(firstPaintProblems(reloaded, 'summary', 3)).toEqual([])
     expect(reloaded.commits.map((c) => c.list).sort()).toContain('todos')
+    console.log(`[react-todo] reload with the server down, first rows committed: ${firstRowsAt(reloaded)}`)
     const dropped = example.api.dropped
     expect(dropped).toBeGreaterThan(0) // the reloaded page did ask the server, and got nothing
 

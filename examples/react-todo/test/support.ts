@@ -82,13 +82,17 @@ function recordListStates(): void {
 
 export interface PageRecord {
   states: Record<ListName, ListState[]>
-  commits: Array<{ list: ListName; rows: number }>
+  /** Committed renders; `at` is ms since navigation start. */
+  commits: Array<{ list: ListName; rows: number; at: number }>
 }
 
 export async function pageRecord(page: Page): Promise<PageRecord> {
   return page.evaluate(() => {
     const w = window as unknown as { __commitLog: PageRecord['commits']; __listStates: PageRecord['states'] }
-    return { states: w.__listStates, commits: w.__commitLog.map(({ list, rows }) => ({ list, rows })) }
+    return {
+      states: w.__listStates,
+      commits: w.__commitLog.map(({ list, rows, at }) => ({ list, rows, at })),
+    }
   })
 }
 
@@ -138,4 +142,14 @@ export async function savedCount(page: Page, count: number): Promise<void> {
 export async function addTodo(page: Page, text: string): Promise<void> {
   await page.fill('[data-form="todo"] input', text)
   await page.click('[data-form="todo"] button')
+}
+
+/** When each list first committed rows (ms since navigation start), for the log. */
+export function firstRowsAt(record: PageRecord): string {
+  return (['todos', 'shared', 'summary'] as const)
+    .map((list) => {
+      const first = record.commits.find((c) => c.list === list && c.rows > 0)
+      return `${list} ${first ? `${Math.round(first.at)} ms` : 'never'}`
+    })
+    .join(', ')
 }
