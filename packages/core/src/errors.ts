@@ -195,7 +195,7 @@ export class UnsupportedTanStackDbError extends PersistenceError {
     super(
       'PERSISTDB_UNSUPPORTED_TANSTACK_DB',
       `This @tanstack/db build lacks ${what}, which PersistDB needs to mirror core exactly. ` +
-        `PersistDB supports @tanstack/db ^0.15.2; install a supported version.`,
+        `PersistDB supports @tanstack/db >=0.15.1 <0.16; install a supported version.`,
     )
   }
 }
