@@ -17,10 +17,20 @@ export type PersistenceErrorCode =
   | 'PERSISTDB_CLOSED'
   | 'PERSISTDB_DRIVER_RESULT'
   | 'PERSISTDB_UNSUPPORTED_TANSTACK_DB'
+  // Opening a file and losing it (open-errors.ts)
+  | 'PERSISTDB_NOT_SQLITE'
+  | 'PERSISTDB_DAMAGED_DATABASE'
+  | 'PERSISTDB_READ_ONLY'
+  | 'PERSISTDB_MISSING_DIRECTORY'
+  | 'PERSISTDB_CONNECTION_CLOSED'
+  | 'PERSISTDB_BUSY'
+  | 'PERSISTDB_FILE_REPLACED'
   // Browser runtime (@persistdb/browser)
   | 'PERSISTDB_LEADER_UNAVAILABLE'
   | 'PERSISTDB_PERSISTENCE_UNAVAILABLE'
   | 'PERSISTDB_OPEN_FAILED'
+  | 'PERSISTDB_QUOTA_EXCEEDED'
+  | 'PERSISTDB_TAB_PROTOCOL_MISMATCH'
 
 export class PersistenceError extends Error {
   readonly code: PersistenceErrorCode

@@ -1,5 +1,8 @@
 import { isPromiseLike, type MaybePromise, type SQLiteDriver } from './driver'
-import { InvalidOptionsError, PersistenceClosedError } from './errors'
+import { InvalidOptionsError, PersistenceClosedError, PersistenceError } from './errors'
+import { DatabaseFileReplacedError } from './open-errors'
+import { assertSound } from './soundness'
+import { writeFailure } from './sqlite-failure'
 import { drive, driveInTransaction, type StorageOp } from './runner'
 import { migrate, readFormat, STORAGE_FORMAT } from './schema'
 import {
@@ -29,6 +32,15 @@ export interface SQLitePersistenceOptions {
    */
   pollIntervalMs?: number
   changeLog?: ChangeLogOptions
+  /** How error messages name the database (a path, a browser database name). */
+  file?: string
+  /**
+   * Throws a PersistenceError when the database is no longer the one opened
+   * (e.g. the file was deleted or replaced). Runs inside every write
+   * transaction just before it commits, and at each poll; a
+   * DatabaseFileReplacedError stops the persistence for good.
+   */
+  fileCheck?: () => void
 }
 
 /** What a collection binding does with changes another writer committed. */
@@ -61,6 +73,11 @@ export class SQLitePersistence {
   private runs = 0
   private timer: ReturnType<typeof setInterval> | undefined
   private readonly listeners = new Map<number, Set<RemoteChangeListener>>()
+  private readonly file: string | undefined
+  private readonly fileCheck: (() => void) | undefined
+  /** Set when the database went away under us: every later read and write throws it. */
+  private failure: PersistenceError | undefined
+  private readonly failureListeners = new Set<(error: PersistenceError) => void>()
 
   constructor(options: SQLitePersistenceOptions) {
     if (!options?.driver) throw new InvalidOptionsError('createSQLitePersistence needs a `driver`.')
@@ -69,6 +86,64 @@ export class SQLitePersistence {
     this.maxEntries = nonNegative(options.changeLog?.maxEntries ?? 10_000, 'changeLog.maxEntries')
     this.maxAgeMs = nonNegative(options.changeLog?.maxAgeMs ?? 24 * 60 * 60 * 1000, 'changeLog.maxAgeMs')
     this.writerId = randomId()
+    this.file = options.file
+    this.fileCheck = options.fileCheck
+  }
+
+  /** The error that stopped this persistence (the file was deleted or replaced), if any. */
+  get failedWith(): PersistenceError | undefined {
+    return this.failure
+  }
+
+  /** Called once if the persistence stops for good; returns an unsubscribe function. */
+  onFailure(listener: (error: PersistenceError) => void): () => void {
+    this.failureListeners.add(listener)
+    return () => this.failureListeners.delete(listener)
+  }
+
+  private fail(error: PersistenceError): void {
+    if (this.failure) return
+    this.failure = error
+    this.stopPolling()
+    // Listeners move collections to their error state; not from inside the write that found it.
+    queueMicrotask(() => {
+      for (const listener of [...this.failureListeners]) listener(error)
+    })
+  }
+
+  private usable(): void {
+    if (this.closed) throw new PersistenceClosedError()
+    if (this.failure) throw this.failure
+  }
+
+  /** Typed write errors; a vanished file stops the persistence. */
+  private writeError = (error: unknown): never => {
+    const typed = writeFailure(error, this.file)
+    if (typed instanceof DatabaseFileReplacedError) this.fail(typed)
+    throw typed
+  }
+
+  private guarded<T>(run: () => MaybePromise<T>): MaybePromise<T> {
+    let result: MaybePromise<T>
+    try {
+      result = run()
+    } catch (error) {
+      return this.writeError(error)
+    }
+    return isPromiseLike(result) ? result.then(undefined, this.writeError) : result
+  }
+
+  /** Runs `op` in a write transaction, checking the file is still ours just before it commits. */
+  private transact<T>(op: () => StorageOp<T>): MaybePromise<T> {
+    const check = this.fileCheck
+    const body = check
+      ? function* () {
+          const result = yield* op()
+          check()
+          return result
+        }
+      : op
+    return this.guarded(() => driveInTransaction(this.driver, body))
   }
 
   /** A writer id for one sync run, derived from this persistence's. */
@@ -82,11 +157,16 @@ export class SQLitePersistence {
 
   /** Brings the file to the current storage format once; takes the write lock only when it must. */
   ready(): MaybePromise<void> {
-    if (this.closed) throw new PersistenceClosedError()
+    this.usable()
     if (this.initialized) return
     if (this.initializing) return this.initializing
-    const result = chain(drive(this.driver, readFormat()), (format) =>
-      format === STORAGE_FORMAT ? undefined : driveInTransaction(this.driver, () => migrate()),
+    // A file without PersistDB's tables is checked for damage before the first write into it.
+    const result = chain(drive(this.driver, readFormat(this.file)), (format) =>
+      format === STORAGE_FORMAT
+        ? undefined
+        : chain(format === 0 ? assertSound(this.driver, this.file) : undefined, () =>
+            this.transact(() => migrate()),
+          ),
     )
     if (!isPromiseLike(result)) {
       this.initialized = true
@@ -106,13 +186,13 @@ export class SQLitePersistence {
   }
 
   read<T>(op: () => StorageOp<T>): MaybePromise<T> {
-    if (this.closed) throw new PersistenceClosedError()
+    this.usable()
     return chain(this.ready(), () => drive(this.driver, op()))
   }
 
   write<T>(op: () => StorageOp<T>): MaybePromise<T> {
-    if (this.closed) throw new PersistenceClosedError()
-    const result = chain(this.ready(), () => driveInTransaction(this.driver, op))
+    this.usable()
+    const result = chain(this.ready(), () => this.transact(op))
     return isPromiseLike(result) ? this.track(result) : result
   }
 
@@ -179,7 +259,15 @@ export class SQLitePersistence {
 
   /** Looks for other writers' commits now. Returns once they are applied. */
   poll(): MaybePromise<void> {
-    if (this.closed || this.polling || this.listeners.size === 0) return
+    if (this.closed || this.failure || this.polling || this.listeners.size === 0) return
+    try {
+      this.fileCheck?.()
+    } catch (error) {
+      // Found while idle: the collections move to their error state before anyone writes.
+      if (error instanceof DatabaseFileReplacedError) return this.fail(error)
+      reportPollError(error)
+      return
+    }
     this.polling = true
     const done = () => {
       this.polling = false
@@ -262,8 +350,8 @@ export class SQLitePersistence {
  * another application's persistdb_meta. Runtimes call it before changing
  * persistent settings such as journal_mode.
  */
-export function readStorageFormat(driver: SQLiteDriver): MaybePromise<number> {
-  return drive(driver, readFormat())
+export function readStorageFormat(driver: SQLiteDriver, file?: string): MaybePromise<number> {
+  return drive(driver, readFormat(file))
 }
 
 export function createSQLitePersistence(options: SQLitePersistenceOptions): SQLitePersistence {
