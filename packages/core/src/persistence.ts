@@ -225,6 +225,17 @@ export class SQLitePersistence {
     return this.write(() => pruneAll(this.maxEntries, this.maxAgeMs))
   }
 
+  /**
+   * Rebuilds the file to give free pages back to the disk (SQLite VACUUM,
+   * crash-safe: killed midway, the file is the old one). Runs outside any
+   * transaction, so it needs a driver that can run a statement on its own
+   * (better-sqlite3); other writers wait for it.
+   */
+  vacuum(): MaybePromise<void> {
+    this.usable()
+    return chain(this.ready(), () => this.guarded(() => this.driver.run('VACUUM')))
+  }
+
   /** Deletes a collection's rows, metadata and registry entry. */
   dropCollection(name: string): MaybePromise<boolean> {
     return this.write(() => dropCollection(name, this.writerId))
