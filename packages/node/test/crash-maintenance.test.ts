@@ -30,7 +30,7 @@ import {
   type Maintenance,
   type Row,
 } from './fixtures/maintenance-ops'
-import { pool, spawnTs } from './fixtures/spawn'
+import { bundleFixture, pool, spawnBundle } from './fixtures/spawn'
 import { openTodos, storedRowsIn, tempDir } from './helpers'
 
 const TRIALS = Math.max(1, Number(process.env.PERSISTDB_MAINTENANCE_CRASH_TRIALS ?? 17) || 17)
@@ -45,7 +45,10 @@ const durationMs = new Map<Maintenance, number>()
 /** The prune scenario's starting change log. */
 let startingLog = { n: 0, head: 0 }
 
+let child = ''
+
 beforeAll(async () => {
+  child = await bundleFixture('maintenance-crash-child.ts', tmp.dir)
   for (const scenario of MAINTENANCE) {
     await buildStartingFile(scenario, template(scenario))
     if (scenario === 'prune') {
@@ -79,12 +82,12 @@ async function trial(scenario: Maintenance, index: number): Promise<Trial> {
   const duringOp = rand() < 0.85
   const delay = Math.floor(rand() * 1.3 * (durationMs.get(scenario) ?? 50))
   const killAtAck = Math.floor(rand() * AFTER_WRITES)
-  const child = spawnTs('maintenance-crash-child.ts', [file, scenario])
-  const kill = () => child.process.kill('SIGKILL')
+  const writer = spawnBundle(child, [file, scenario])
+  const kill = () => writer.process.kill('SIGKILL')
   let acked = 0
   let opBegan = false
   let opDone = false
-  child.onLine((line) => {
+  writer.onLine((line) => {
     if (line === 'op-begin') {
       opBegan = true
       if (duringOp) setTimeout(kill, delay)
@@ -94,9 +97,9 @@ async function trial(scenario: Maintenance, index: number): Promise<Trial> {
       if (!duringOp && acked === killAtAck) kill()
     }
   })
-  const exit = await child.exited
-  const context = `${scenario} trial ${index}; stderr: ${child.stderr().slice(0, 2000)}`
-  expect(exit.signal === 'SIGKILL' || (exit.code === 0 && child.lines.includes('done')), context).toBe(true)
+  const exit = await writer.exited
+  const context = `${scenario} trial ${index}; stderr: ${writer.stderr().slice(0, 2000)}`
+  expect(exit.signal === 'SIGKILL' || (exit.code === 0 && writer.lines.includes('done')), context).toBe(true)
   verify(scenario, file, opDone, acked, context)
   await reopenAndWrite(file, context)
   return { killedDuringOp: exit.signal === 'SIGKILL' && opBegan && !opDone, opDone, acked }
