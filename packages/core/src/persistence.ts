@@ -14,6 +14,7 @@ import {
   type ChangeEntry,
   type CommitBatch,
 } from './store'
+import { keysFromOthers, nonNegative, pruneAll, randomId, reportPollError } from './persistence-helpers'
 import type { StoredKey } from './codec'
 
 export interface ChangeLogOptions {
@@ -369,42 +370,7 @@ export function createSQLitePersistence(options: SQLitePersistenceOptions): SQLi
   return new SQLitePersistence(options)
 }
 
-/** The keys other writers changed (null: reload all), or undefined when there is nothing to apply. */
-function keysFromOthers(entries: readonly ChangeEntry[], self: string): StoredKey[] | null | undefined {
-  let keys: Set<StoredKey> | undefined
-  for (const entry of entries) {
-    if (entry.writer === self) continue
-    if (entry.keys === null) return null
-    keys ??= new Set()
-    for (const key of entry.keys) keys.add(key)
-  }
-  return keys && [...keys]
-}
-
-function* pruneAll(maxEntries: number, maxAgeMs: number): StorageOp<void> {
-  const head = yield* headSeq()
-  yield* pruneChanges(head, maxEntries, maxAgeMs)
-}
-
 /** Chains without leaving the current tick when the value is already there (sync drivers). */
 export function chain<A, B>(value: MaybePromise<A>, fn: (a: A) => MaybePromise<B>): MaybePromise<B> {
   return isPromiseLike(value) ? value.then(fn) : fn(value)
-}
-
-function nonNegative(value: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidOptionsError(`${name} must be a finite number >= 0 (got ${String(value)}).`)
-  }
-  return value
-}
-
-function randomId(): string {
-  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto
-  if (c?.randomUUID) return c.randomUUID()
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`
-}
-
-function reportPollError(error: unknown): void {
-  // A failed poll is retried at the next tick; nothing was applied from it.
-  console.error("[persistdb] reading other writers' changes failed; retrying", error)
 }
