@@ -4,7 +4,12 @@
  * leader can tell that this tab died), follows leader announcements, and
  * carries this tab's statements to whichever tab leads.
  */
-import { InvalidOptionsError, PersistenceClosedError } from '@persistdb/core'
+import {
+  DamagedDatabaseError,
+  InvalidOptionsError,
+  openFailure,
+  PersistenceClosedError,
+} from '@persistdb/core'
 import {
   LeaderUnavailableError,
   PersistenceUnavailableError,
@@ -305,6 +310,16 @@ export class BrowserCollectionCoordinator {
     for (const wake of this.leaderWaiters) wake()
   }
 
+  /** Why no tab can lead: the file itself (not SQLite, damaged, ...) gets its own typed error. */
+  private openFailureError(waited: number): Error {
+    const failure = this.openFailure!
+    if (failure.code === 'PERSISTDB_DAMAGED_DATABASE')
+      return new DamagedDatabaseError(this.databaseName, [
+        /SQLite reports: (.*?)\)\. /.exec(failure.message)?.[1] ?? failure.message,
+      ])
+    return openFailure(failure, this.databaseName) ?? new LeaderUnavailableError(this.databaseName, waited)
+  }
+
   /** A tab of another PersistDB build leads: nothing is sent to it; requests fail with a clear error. */
   private refuseLeader(theirs: number | undefined): void {
     this.foreignLeader = new TabProtocolMismatchError(this.databaseName, TAB_PROTOCOL, theirs)
@@ -334,9 +349,7 @@ export class BrowserCollectionCoordinator {
       const leader = this.leader as { term: number } | undefined // set by an announcement meanwhile
       if (got && leader) return leader.term
       const waited = Date.now() - started
-      if (this.openFailure) {
-        throw new LeaderUnavailableError(this.databaseName, waited)
-      }
+      if (this.openFailure) throw this.openFailureError(waited)
       const held = (await this.leaderLockHeld()) || this.worker.coming
       if (!held || waited >= this.openTimeoutMs) throw new LeaderUnavailableError(this.databaseName, waited)
     }

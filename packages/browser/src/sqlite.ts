@@ -6,7 +6,7 @@
 import SQLiteESMFactory from '@journeyapps/wa-sqlite/dist/wa-sqlite.mjs'
 import * as SQLite from '@journeyapps/wa-sqlite'
 import { OPFSCoopSyncVFS } from '@journeyapps/wa-sqlite/src/examples/OPFSCoopSyncVFS.js'
-import type { SQLiteRow, SQLiteValue } from '@persistdb/core'
+import { DamagedDatabaseError, type SQLiteRow, type SQLiteValue } from '@persistdb/core'
 import { StorageQuotaError } from './errors'
 
 type API = ReturnType<typeof SQLite.Factory>
@@ -147,8 +147,21 @@ export class WorkerDatabase {
    */
   async tuneForSoleConnection(): Promise<void> {
     await this.all('PRAGMA locking_mode = EXCLUSIVE')
+    await this.assertSoundBeforeFirstWrite()
     await this.all('PRAGMA journal_mode = WAL')
     await this.all('PRAGMA cache_size = -32768')
+  }
+
+  /**
+   * A file no PersistDB leader has written yet (a new one is empty; an imported one may be anything) is
+   * checked before the WAL switch and the fence tables change it: a damaged file is refused unchanged.
+   */
+  private async assertSoundBeforeFirstWrite(): Promise<void> {
+    const ours = await this.all(`SELECT 1 FROM sqlite_master WHERE name = 'persistdb_browser_meta'`)
+    if (ours.length > 0) return
+    const rows = await this.all('PRAGMA quick_check(10)')
+    const problems = rows.map((row) => String(Object.values(row)[0]))
+    if (problems.length !== 1 || problems[0] !== 'ok') throw new DamagedDatabaseError(this.name, problems)
   }
 
   private async prepare(sql: string): Promise<number> {

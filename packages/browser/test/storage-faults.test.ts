@@ -1,9 +1,14 @@
 /**
  * Issue 14 in real Chromium: the origin's storage quota runs out (shrunk
  * through the DevTools protocol, Storage.overrideQuotaForOrigin), persistent
- * storage is requested and reported, and tabs of different PersistDB builds
- * (tab protocol versions) refuse each other with a clear error.
+ * storage is requested and reported, tabs of different PersistDB builds
+ * (tab protocol versions) refuse each other with a clear error, and a file
+ * that is not SQLite or is damaged is refused unchanged.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { startHarness, type Harness } from './support/harness'
@@ -145,6 +150,87 @@ describe('tabs of different PersistDB builds on one database', () => {
     const accepted = await requestAs(other.page, 'mixed-new-leader', version, sql)
     expect(accepted.ok).toBe(true)
     expect(await leader.call('sql', intruder)).toEqual([{ name: 'intruder' }])
+    await context.close()
+  })
+})
+
+/** Writes `bytes` as the OPFS file `name` (where the leader's VFS keeps database `name`); returns its SHA-256. */
+async function putOpfsFile(page: Page, name: string, bytes: Buffer): Promise<string> {
+  return page.evaluate(
+    async ([file, base64]) => {
+      const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
+      const root = await navigator.storage.getDirectory()
+      const handle = await root.getFileHandle(file, { create: true })
+      const writable = await handle.createWritable()
+      await writable.write(data)
+      await writable.close()
+      return Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', data)))
+        .map((b) => b.toString(16).padStart(2, '0'))
+        .join('')
+    },
+    [name, bytes.toString('base64')] as const,
+  )
+}
+
+async function opfsFileSha(page: Page, name: string): Promise<string> {
+  return page.evaluate(async (file) => {
+    const root = await navigator.storage.getDirectory()
+    const data = await (await (await root.getFileHandle(file)).getFile()).arrayBuffer()
+    return Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', data)))
+      .map((b) => b.toString(16).padStart(2, '0'))
+      .join('')
+  }, name)
+}
+
+/** Another application's SQLite file (rollback journal), optionally with pages overwritten. */
+function appDatabaseBytes(damaged: number[]): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'persistdb-browser-app-'))
+  try {
+    const file = join(dir, 'app.sqlite')
+    const db = new Database(file)
+    db.pragma('journal_mode = DELETE')
+    db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)')
+    const insert = db.prepare('INSERT INTO users (name) VALUES (?)')
+    db.transaction(() => {
+      for (let i = 0; i < 3000; i++) insert.run(`user ${i} ${'x'.repeat(100)}`)
+    })()
+    db.close()
+    const bytes = readFileSync(file)
+    for (const page of damaged) bytes.fill(0xab, (page - 1) * 4096, page * 4096)
+    return bytes
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+describe('files the leader must refuse, left unchanged', () => {
+  for (const [what, bytes, code] of [
+    ['not a SQLite file', Buffer.from('a config file, not a database\n'.repeat(500)), 'PERSISTDB_NOT_SQLITE'],
+    ['a damaged SQLite file', appDatabaseBytes([3, 5, 7]), 'PERSISTDB_DAMAGED_DATABASE'],
+  ] as const) {
+    it(`${what}: ${code}, byte-identical afterwards`, async () => {
+      const context = await harness.newContext()
+      const tab = await harness.openTab(context, 'refuse')
+      const name = `refuse-${code.toLowerCase()}`
+      const before = await putOpfsFile(tab.page, name, bytes)
+      expect((await tab.call('open', { databaseName: name })).ok).toBe(true)
+      const opened = await tab.call('openCollection')
+      expect(opened.ok).toBe(false)
+      expect(opened.ok ? undefined : opened.error).toMatchObject({ code })
+      await tab.call('close')
+      expect(await opfsFileSha(tab.page, name)).toBe(before)
+      await context.close()
+    })
+  }
+
+  it('the same application file undamaged is adopted (the check refuses damage only)', async () => {
+    const context = await harness.newContext()
+    const tab = await harness.openTab(context, 'adopt')
+    await putOpfsFile(tab.page, 'adopt-app', appDatabaseBytes([]))
+    expect((await tab.call('open', { databaseName: 'adopt-app' })).ok).toBe(true)
+    expect((await tab.call('openCollection')).ok).toBe(true)
+    expect((await tab.call('insert', [todo('a')])).ok).toBe(true)
+    expect(await tab.call('sql', 'SELECT count(*) AS n FROM users')).toEqual([{ n: 3000 }])
     await context.close()
   })
 })
