@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import {
-  DatabaseBusyError,
+  DatabaseInUseError,
   drive,
   ForeignDatabaseError,
   readFormat,
@@ -47,7 +47,7 @@ export function openExclusive(path: string, force: boolean): OpenFile {
         db.exec('COMMIT')
       } catch (error) {
         if (isBusy(error)) {
-          throw new DatabaseBusyError(
+          throw new DatabaseInUseError(
             `Another connection has ${path} open (an app or another persistdb command). Close it and try ` +
               `again, or pass --force to wait for its locks instead. Nothing was changed.`,
             error,
