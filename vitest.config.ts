@@ -9,6 +9,7 @@ export default defineConfig({
     alias: {
       '@persistdb/core': src('core'),
       '@persistdb/node': src('node'),
+      '@persistdb/expo': src('expo'),
     },
   },
   test: {
