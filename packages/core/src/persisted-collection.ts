@@ -157,7 +157,7 @@ export function persistedCollectionOptions(options: object): unknown {
   } as unknown as LocalOnlyCollectionConfig<object, never, string | number>)
   return {
     ...local,
-    ...(sync ? {} : awaitDurability(local, base.durability)),
+    ...(sync ? {} : awaitDurability(local, base.durability, persistence)),
     sync: createPersistedSync(local.sync, { ...base, kind: 'local', initialData }),
     utils: {
       ...local.utils,
@@ -180,16 +180,22 @@ type Handler = (params: never) => Promise<unknown>
 function awaitDurability(
   local: { onInsert?: unknown; onUpdate?: unknown; onDelete?: unknown },
   durability: DurableQueue,
+  persistence: SQLitePersistence,
 ): Record<string, Handler> {
   const out: Record<string, Handler> = {}
   for (const name of ['onInsert', 'onUpdate', 'onDelete'] as const) {
     const handler = local[name] as Handler | undefined
     if (!handler) continue
-    out[name] = async (params) => {
-      const result = await handler(params)
-      await durability.whenDurable()
-      return result
-    }
+    // Tracked from the moment the write is accepted: a close() called right after
+    // insert() waits for it, instead of finding nothing in flight yet.
+    out[name] = (params) =>
+      persistence.track(
+        (async () => {
+          const result = await handler(params)
+          await durability.whenDurable()
+          return result
+        })(),
+      )
   }
   return out
 }

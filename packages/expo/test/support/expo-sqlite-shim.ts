@@ -64,33 +64,32 @@ class Connection {
   }
 
   /** Runs `work` after every earlier call on this connection, on a later macrotask. */
-  call<T>(work: () => T): Promise<T> {
+  call<T>(work: () => T | Promise<T>): Promise<T> {
     const result = this.tail.then(
       () =>
         new Promise<T>((resolve, reject) =>
           setImmediate(() => {
             if (this.closed) return reject(new Error('Access to closed resource'))
-            withBusyRetry(this, work).then(resolve, reject)
+            Promise.resolve()
+              .then(work)
+              .then(resolve, (error: unknown) => reject(expoError(error)))
           }),
         ),
     )
     this.tail = result.catch(() => undefined)
     return result
   }
-}
 
-async function withBusyRetry<T>(connection: Connection, work: () => T): Promise<T> {
-  const deadline = Date.now() + connection.busyTimeoutMs
-  for (;;) {
-    try {
-      return work()
-    } catch (error) {
-      const code = (error as { code?: unknown }).code
-      if (code === 'SQLITE_BUSY' && Date.now() < deadline) {
+  /** One SQLite call, retried while it is SQLITE_BUSY and the busy timeout has not passed, as SQLite's busy handler does. */
+  async engine<T>(step: () => T): Promise<T> {
+    const deadline = Date.now() + this.busyTimeoutMs
+    for (;;) {
+      try {
+        return step()
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error
         await new Promise((resolve) => setTimeout(resolve, 2))
-        continue
       }
-      throw expoError(error)
     }
   }
 }
@@ -98,7 +97,7 @@ async function withBusyRetry<T>(connection: Connection, work: () => T): Promise<
 /** expo's native errors carry SQLite's result code and message in their text, not as a SQLITE_ code. */
 function expoError(error: unknown): Error {
   if (!(error instanceof Database.SqliteError)) return error as Error
-  const code = SQLITE_CODES[error.code.replace(/_.*$/, '').replace(/^SQLITE$/, 'SQLITE_ERROR')] ?? 1
+  const code = SQLITE_CODES[/^SQLITE_[A-Z]+/.exec(error.code)?.[0] ?? ''] ?? 1
   const result = new Error(
     `Calling the 'runAsync' function has failed\n→ Caused by: Error code ${code}: ${error.message}`,
   )
@@ -134,11 +133,12 @@ export class ShimDatabase implements ExpoDatabase {
   }
 
   execAsync(source: string): Promise<void> {
-    return this.connection.call(() => {
+    const connection = this.connection
+    return connection.call(async () => {
       for (const statement of splitStatements(source)) {
         const pragma = /^PRAGMA\s+busy_timeout\s*=\s*(\d+)$/i.exec(statement)
-        if (pragma) this.connection.busyTimeoutMs = Number(pragma[1])
-        else this.connection.handle.exec(statement)
+        if (pragma) connection.busyTimeoutMs = Number(pragma[1])
+        else await connection.engine(() => connection.handle.exec(statement))
       }
     })
   }
@@ -202,16 +202,19 @@ class ShimStatement implements ExpoStatement {
     )
       throw new Error('The shim binds positional parameters only')
     const params = (args.length === 1 && Array.isArray(first) ? first : args) as SQLiteBindValue[]
-    return this.connection.call(() => {
+    return this.connection.call(async () => {
       if (this.finalized) throw new Error('Access to closed resource')
       const bound = params.map(bindValue)
       let rows: T[] = []
       let changes = 0
       let lastInsertRowId = 0
       if (this.statement.reader) {
-        rows = (this.statement.all(...bound) as Record<string, unknown>[]).map((row) => readRow(row) as T)
+        const raw = await this.connection.engine(
+          () => this.statement.all(...bound) as Record<string, unknown>[],
+        )
+        rows = raw.map((row) => readRow(row) as T)
       } else {
-        const info = this.statement.run(...bound)
+        const info = await this.connection.engine(() => this.statement.run(...bound))
         changes = info.changes
         lastInsertRowId = Number(info.lastInsertRowid)
       }
