@@ -1,4 +1,7 @@
 import {
+  errorText,
+  ForeignDatabaseError,
+  isPersistenceVerdict,
   readStorageFormat,
   type SQLiteDriver,
   type SQLiteEngineRow,
@@ -106,7 +109,12 @@ export class ExpoSQLiteDriver implements SQLiteDriver {
     })().catch((error: unknown) => {
       // The next call tries again (a busy file at start-up is not a verdict on it).
       this.setup = undefined
-      throw error
+      if (isPersistenceVerdict(error)) throw error
+      throw new ForeignDatabaseError(
+        `Could not open ${this.database.databasePath} as a SQLite database (${errorText(error)}). It is not a ` +
+          `SQLite file or it is damaged; nothing was changed.`,
+        error,
+      )
     })
     return this.setup
   }
