@@ -157,15 +157,20 @@ export function persistedCollectionOptions(options: object): unknown {
   } as unknown as LocalOnlyCollectionConfig<object, never, string | number>)
   return {
     ...local,
-    ...(sync ? {} : awaitDurability(local, base.durability, persistence)),
+    ...(sync ? {} : awaitDurability(local, base.durability, readiness, persistence)),
     sync: createPersistedSync(local.sync, { ...base, kind: 'local', initialData }),
     utils: {
       ...local.utils,
       ...utils,
       // Returns a promise (async drivers) that settles when the accepted mutations are on disk.
       acceptMutations: (transaction: Parameters<typeof local.utils.acceptMutations>[0]) => {
-        local.utils.acceptMutations(transaction)
-        return sync ? undefined : base.durability.whenDurable()
+        if (sync) return void local.utils.acceptMutations(transaction)
+        const accept = () => {
+          local.utils.acceptMutations(transaction)
+          return base.durability.whenDurable()
+        }
+        // Core drops what is accepted before the collection's sync runs: during an async restore, wait.
+        return readiness.getSnapshot().status === 'ready' ? accept() : readiness.whenRestored().then(accept)
       },
     },
     [PERSISTED_READINESS]: readiness,
@@ -180,6 +185,7 @@ type Handler = (params: never) => Promise<unknown>
 function awaitDurability(
   local: { onInsert?: unknown; onUpdate?: unknown; onDelete?: unknown },
   durability: DurableQueue,
+  readiness: RestoreReadiness,
   persistence: SQLitePersistence,
 ): Record<string, Handler> {
   const out: Record<string, Handler> = {}
@@ -191,6 +197,8 @@ function awaitDurability(
     out[name] = (params) =>
       persistence.track(
         (async () => {
+          // A write made while an async restore is under way is confirmed (and persisted) once it is done.
+          await readiness.whenRestored()
           const result = await handler(params)
           await durability.whenDurable()
           return result
