@@ -42,10 +42,12 @@ export interface ShimOptions {
 export interface ShimStats {
   exclusiveTransactions: number
   connectionsOpened: number
+  /** Statements that found the file locked and waited (busy timeout) at least once. */
+  busyWaits: number
 }
 
 export async function openShimDatabaseAsync(path: string, options: ShimOptions = {}): Promise<ShimDatabase> {
-  const stats: ShimStats = { exclusiveTransactions: 0, connectionsOpened: 0 }
+  const stats: ShimStats = { exclusiveTransactions: 0, connectionsOpened: 0, busyWaits: 0 }
   const db = new ShimDatabase(path, options, stats)
   await db.opened
   return db
@@ -58,7 +60,10 @@ class Connection {
   busyTimeoutMs = 0
   closed = false
 
-  constructor(path: string) {
+  constructor(
+    path: string,
+    private readonly stats: ShimStats,
+  ) {
     // timeout 0: SQLite's own busy wait would block the JS thread; see `withBusyRetry`.
     this.handle = new Database(path, { timeout: 0 })
   }
@@ -83,11 +88,13 @@ class Connection {
   /** One SQLite call, retried while it is SQLITE_BUSY and the busy timeout has not passed, as SQLite's busy handler does. */
   async engine<T>(step: () => T): Promise<T> {
     const deadline = Date.now() + this.busyTimeoutMs
-    for (;;) {
+    for (let waited = false; ;) {
       try {
         return step()
       } catch (error) {
         if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error
+        if (!waited) this.stats.busyWaits++
+        waited = true
         await new Promise((resolve) => setTimeout(resolve, 2))
       }
     }
@@ -127,7 +134,7 @@ export class ShimDatabase implements ExpoDatabase {
     private readonly options: ShimOptions,
     readonly stats: ShimStats,
   ) {
-    this.connection = new Connection(databasePath)
+    this.connection = new Connection(databasePath, stats)
     stats.connectionsOpened++
     this.opened = this.connection.call(() => undefined)
   }
