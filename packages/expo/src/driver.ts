@@ -107,9 +107,9 @@ export class ExpoSQLiteDriver implements SQLiteDriver {
       if (!isInMemory(this.database.databasePath)) await this.database.execAsync('PRAGMA journal_mode = WAL')
       await this.database.execAsync(`PRAGMA synchronous = ${synchronous}`)
     })().catch((error: unknown) => {
-      // The next call tries again (a busy file at start-up is not a verdict on it).
+      // The next call tries again; a locked file is not a verdict on the file (it surfaces as the engine's error).
       this.setup = undefined
-      if (isPersistenceVerdict(error)) throw error
+      if (isPersistenceVerdict(error) || /database is locked|SQLITE_BUSY/i.test(errorText(error))) throw error
       throw new ForeignDatabaseError(
         `Could not open ${this.database.databasePath} as a SQLite database (${errorText(error)}). It is not a ` +
           `SQLite file or it is damaged; nothing was changed.`,
