@@ -15,6 +15,7 @@ export default defineConfig({
       },
       { find: '@persistdb/core', replacement: src('core') },
       { find: '@persistdb/node', replacement: src('node') },
+      { find: '@persistdb/expo', replacement: src('expo') },
       // The version matrix (scripts/tanstack-matrix.ts) runs the suites against another @tanstack/db release.
       ...tanstackAliases(),
     ],

@@ -157,7 +157,7 @@ export function persistedCollectionOptions(options: object): unknown {
   } as unknown as LocalOnlyCollectionConfig<object, never, string | number>)
   return {
     ...local,
-    ...(sync ? {} : awaitDurability(local, base.durability, readiness)),
+    ...(sync ? {} : awaitDurability(local, base.durability, readiness, persistence)),
     sync: createPersistedSync(local.sync, { ...base, kind: 'local', initialData }),
     utils: {
       ...local.utils,
@@ -186,18 +186,24 @@ function awaitDurability(
   local: { onInsert?: unknown; onUpdate?: unknown; onDelete?: unknown },
   durability: DurableQueue,
   readiness: RestoreReadiness,
+  persistence: SQLitePersistence,
 ): Record<string, Handler> {
   const out: Record<string, Handler> = {}
   for (const name of ['onInsert', 'onUpdate', 'onDelete'] as const) {
     const handler = local[name] as Handler | undefined
     if (!handler) continue
-    out[name] = async (params) => {
-      // A write made while an async restore is under way is confirmed (and persisted) once it is done.
-      await readiness.whenRestored()
-      const result = await handler(params)
-      await durability.whenDurable()
-      return result
-    }
+    // Tracked from the moment the write is accepted: a close() called right after
+    // insert() waits for it, instead of finding nothing in flight yet.
+    out[name] = (params) =>
+      persistence.track(
+        (async () => {
+          // A write made while an async restore is under way is confirmed (and persisted) once it is done.
+          await readiness.whenRestored()
+          const result = await handler(params)
+          await durability.whenDurable()
+          return result
+        })(),
+      )
   }
   return out
 }

@@ -1,0 +1,205 @@
+import {
+  errorText,
+  ForeignDatabaseError,
+  isPersistenceVerdict,
+  readStorageFormat,
+  type SQLiteDriver,
+  type SQLiteEngineRow,
+  type SQLiteExecutor,
+  type SQLiteLimits,
+  type SQLiteValue,
+} from '@persistdb/core'
+import type { ExpoConnection, ExpoDatabase } from './expo-types'
+import { queryRows, runStatement } from './statements'
+
+export interface ExpoConnectionSettings {
+  /** How long a writer waits for another connection's write lock (ms). */
+  readonly busyTimeoutMs: number
+  readonly synchronous: 'NORMAL' | 'FULL' | 'EXTRA'
+}
+
+/** Engine words for "this platform has no exclusive transactions" (expo-sqlite's web build). */
+const NO_EXCLUSIVE_TRANSACTIONS = /withExclusiveTransactionAsync is not supported/
+
+/**
+ * expo-sqlite as an asynchronous PersistDB driver. Core's guard
+ * (guarded-driver.ts) serializes transactions, queues reads behind them and
+ * normalizes values; this class only maps calls onto expo's API.
+ *
+ * Transactions run in `withExclusiveTransactionAsync`, every statement on
+ * the `txn` connection it hands over, so nothing else the app runs on the
+ * database can interleave. expo opens that connection with a deferred
+ * `BEGIN`; the body first turns it into `BEGIN IMMEDIATE` (the write lock for
+ * the whole body, waiting up to `busyTimeoutMs` for another connection's)
+ * so a read-then-write body can never fail with SQLITE_BUSY halfway.
+ */
+export class ExpoSQLiteDriver implements SQLiteDriver {
+  readonly mode = 'async' as const
+  /**
+   * expo-sqlite 55–57 bundle SQLite 3.5x built with the compile-time
+   * defaults for these (its build flags do not change them).
+   */
+  readonly limits: SQLiteLimits = {
+    maxParameters: 32_766,
+    maxStatementBytes: 1_000_000_000,
+    maxLikePatternBytes: 50_000,
+  }
+  /** Set when the platform refuses exclusive transactions (web): the main connection then takes the write lock. */
+  private exclusiveTransactions = true
+  private setup: Promise<void> | undefined
+  private readonly txPrologue: string
+
+  constructor(
+    readonly database: ExpoDatabase,
+    private readonly ownsDatabase: boolean,
+    private readonly settings: ExpoConnectionSettings,
+  ) {
+    this.txPrologue =
+      `PRAGMA busy_timeout = ${settings.busyTimeoutMs}; COMMIT; ` +
+      `PRAGMA synchronous = ${settings.synchronous}; BEGIN IMMEDIATE`
+  }
+
+  async all(sql: string, params: readonly SQLiteValue[] = []): Promise<readonly SQLiteEngineRow[]> {
+    await this.ready()
+    return queryRows(this.database, sql, params)
+  }
+
+  async run(sql: string, params: readonly SQLiteValue[] = []): Promise<void> {
+    await this.ready()
+    await runStatement(this.database, sql, params)
+  }
+
+  async transaction<T>(body: (tx: SQLiteExecutor) => T | Promise<T>): Promise<T> {
+    await this.ready()
+    if (!this.exclusiveTransactions) return this.mainConnectionTransaction(body)
+    let started = false
+    let result: { value: T } | undefined
+    try {
+      await this.database.withExclusiveTransactionAsync(async (txn) => {
+        started = true
+        await takeWriteLock(txn, this.txPrologue)
+        result = { value: await runBody(txn, body) }
+      })
+    } catch (error) {
+      if (!started && NO_EXCLUSIVE_TRANSACTIONS.test(errorMessage(error))) {
+        this.exclusiveTransactions = false
+        return this.mainConnectionTransaction(body)
+      }
+      throw error
+    }
+    if (!result)
+      throw new Error('withExclusiveTransactionAsync resolved without running the transaction body')
+    return result.value
+  }
+
+  async close(): Promise<void> {
+    // A setup still running finishes first: closing under it would fail its statements.
+    await this.setup?.catch(() => undefined)
+    if (this.ownsDatabase) await this.database.closeAsync()
+  }
+
+  /** Connection settings once, before the first statement; a foreign file is refused before WAL changes it. */
+  private ready(): Promise<void> {
+    this.setup ??= (async () => {
+      const { busyTimeoutMs, synchronous } = this.settings
+      await this.database.execAsync(`PRAGMA busy_timeout = ${busyTimeoutMs}`)
+      await readStorageFormat(rawDriver(this.database))
+      if (!isInMemory(this.database.databasePath)) await this.database.execAsync('PRAGMA journal_mode = WAL')
+      await this.database.execAsync(`PRAGMA synchronous = ${synchronous}`)
+    })().catch((error: unknown) => {
+      // The next call tries again; a locked file is not a verdict on the file (it surfaces as the engine's error).
+      this.setup = undefined
+      if (isPersistenceVerdict(error) || /database is locked|SQLITE_BUSY/i.test(errorText(error))) throw error
+      throw new ForeignDatabaseError(
+        `Could not open ${this.database.databasePath} as a SQLite database (${errorText(error)}). It is not a ` +
+          `SQLite file or it is damaged; nothing was changed.`,
+        error,
+      )
+    })
+    return this.setup
+  }
+
+  /** Platforms without a second connection (expo's web build): BEGIN IMMEDIATE on the one connection core drives. */
+  private async mainConnectionTransaction<T>(body: (tx: SQLiteExecutor) => T | Promise<T>): Promise<T> {
+    await this.database.execAsync('BEGIN IMMEDIATE')
+    let value: T
+    try {
+      value = await runBody(this.database, body)
+    } catch (error) {
+      await this.database.execAsync('ROLLBACK').catch(() => undefined)
+      throw error
+    }
+    try {
+      await this.database.execAsync('COMMIT')
+    } catch (error) {
+      await this.database.execAsync('ROLLBACK').catch(() => undefined)
+      throw error
+    }
+    return value
+  }
+}
+
+/**
+ * Ends expo's empty deferred transaction and begins an immediate one on the
+ * same connection; expo's own COMMIT or ROLLBACK then ends ours. If BEGIN
+ * IMMEDIATE fails (another writer held the lock past the timeout), a deferred
+ * transaction is reopened so expo's ROLLBACK does not replace the error.
+ */
+async function takeWriteLock(txn: ExpoConnection, prologue: string): Promise<void> {
+  try {
+    await txn.execAsync(prologue)
+  } catch (error) {
+    await txn.execAsync('BEGIN').catch(() => undefined)
+    throw error
+  }
+}
+
+/**
+ * Runs a transaction body on `connection`, and lets the transaction end only
+ * once every statement the body started has settled. A statement is several
+ * bridge calls (prepare, execute, finalize): one the body did not await
+ * would otherwise reach the connection after expo's ROLLBACK, and commit on
+ * its own.
+ */
+async function runBody<T>(
+  connection: ExpoConnection,
+  body: (tx: SQLiteExecutor) => T | Promise<T>,
+): Promise<T> {
+  const pending = new Set<Promise<unknown>>()
+  const track = <R>(statement: Promise<R>): Promise<R> => {
+    pending.add(statement)
+    const done = () => pending.delete(statement)
+    statement.then(done, done)
+    return statement
+  }
+  const tx: SQLiteExecutor = {
+    all: (sql, params = []) => track(queryRows(connection, sql, params)),
+    run: (sql, params = []) => track(runStatement(connection, sql, params)),
+  }
+  try {
+    return await body(tx)
+  } finally {
+    while (pending.size > 0) await Promise.allSettled([...pending])
+  }
+}
+
+/** The driver's statements without its setup, for the format check that runs before setup changes anything. */
+function rawDriver(database: ExpoDatabase): SQLiteDriver {
+  return {
+    mode: 'async',
+    all: (sql, params = []) => queryRows(database, sql, params),
+    run: (sql, params = []) => runStatement(database, sql, params),
+    transaction: () => {
+      throw new Error('The storage format check does not write.')
+    },
+    close: () => undefined,
+  }
+}
+
+function isInMemory(path: string): boolean {
+  return path === ':memory:' || path.endsWith('/:memory:') || path === ''
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
