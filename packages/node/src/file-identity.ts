@@ -24,12 +24,18 @@ export function fileIdentityGuard(path: string, onTouched: () => void): FileIden
   const absolute = resolve(path)
   const opened = statSync(absolute)
   let touched = false
+  let scheduled = false
   let watcher: FSWatcher | undefined
   try {
-    // Not persistent: the watch never keeps a process alive.
+    // Not persistent: the watch never keeps a process alive. A checkpoint writing many pages is one look.
     watcher = watch(absolute, { persistent: false }, () => {
       touched = true
-      onTouched()
+      if (scheduled) return
+      scheduled = true
+      setImmediate(() => {
+        scheduled = false
+        onTouched()
+      })
     })
     watcher.on('error', () => {
       // The file went away under the watch: the stat at the next check or poll tells.
