@@ -38,11 +38,16 @@ export interface SQLitePersistenceOptions {
   file?: string
   /**
    * Throws a PersistenceError when the database is no longer the one opened
-   * (e.g. the file was deleted or replaced). Runs inside every write
-   * transaction just before it commits, and at each poll; a
+   * (e.g. the file was deleted or replaced). Runs at each poll; a
    * DatabaseFileReplacedError stops the persistence for good.
    */
   fileCheck?: () => void
+  /**
+   * The same check inside every write transaction just before it commits, so
+   * nothing is acknowledged once it throws. On the write path: must be cheap
+   * (Node tests a flag its file watch sets, and stats only then).
+   */
+  commitCheck?: () => void
 }
 
 /** What a collection binding does with changes another writer committed. */
@@ -78,6 +83,7 @@ export class SQLitePersistence {
   private readonly listeners = new Map<number, Set<RemoteChangeListener>>()
   private readonly file: string | undefined
   private readonly fileCheck: (() => void) | undefined
+  private readonly commitCheck: (() => void) | undefined
   /** Set when the database went away under us: every later read and write throws it. */
   private failure: PersistenceError | undefined
   private readonly failureListeners = new Set<(error: PersistenceError) => void>()
@@ -91,6 +97,7 @@ export class SQLitePersistence {
     this.writerId = randomId()
     this.file = options.file
     this.fileCheck = options.fileCheck
+    this.commitCheck = options.commitCheck
   }
 
   /** The error that stopped this persistence (the file was deleted or replaced), if any. */
@@ -138,7 +145,7 @@ export class SQLitePersistence {
 
   /** Runs `op` in a write transaction, checking the file is still ours just before it commits. */
   private transact<T>(op: () => StorageOp<T>): MaybePromise<T> {
-    const check = this.fileCheck
+    const check = this.commitCheck
     const body = check
       ? function* () {
           const result = yield* op()

@@ -11,7 +11,7 @@ import {
   type SQLitePersistenceOptions,
 } from '@persistdb/core'
 import { BetterSqlite3Driver } from './driver'
-import { fileIdentityCheck, isFileBacked } from './file-identity'
+import { fileIdentityGuard, isFileBacked, type FileIdentityGuard } from './file-identity'
 import { assertOpen, openDatabaseFile } from './open-file'
 
 // Everything of core (persistedCollectionOptions, typed errors, types) from one import.
@@ -60,14 +60,17 @@ export function createNodeSQLitePersistence(options: NodeSQLitePersistenceOption
   const driver = new BetterSqlite3Driver(database, owns)
   const file = database.name
   const fileBacked = isFileBacked(file)
-  let fileCheck: (() => void) | undefined
+  let guard: FileIdentityGuard | undefined
+  /** Set once created: the file watch asks it to look at the file. */
+  const created: { persistence?: SQLitePersistence } = {}
   try {
     database.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`)
     // Refuse a foreign, damaged or unreadable file before changing anything in it (journal_mode is persistent).
     inspectDatabase(driver, file)
     if (fileBacked) switchToWal(database)
     database.pragma(`synchronous = ${synchronous}`)
-    if (fileBacked) fileCheck = fileIdentityCheck(file)
+    // A touched file is looked at right away: collections learn of a deleted file without a write.
+    if (fileBacked) guard = fileIdentityGuard(file, () => void created.persistence?.poll())
   } catch (error) {
     driver.close()
     throw (
@@ -80,13 +83,23 @@ export function createNodeSQLitePersistence(options: NodeSQLitePersistenceOption
     )
   }
   const { pollIntervalMs, changeLog } = rest
-  return createSQLitePersistence({
+  const persistence = createSQLitePersistence({
     driver,
     file,
-    ...(fileCheck ? { fileCheck } : {}),
+    ...(guard ? { fileCheck: guard.check, commitCheck: guard.checkIfTouched } : {}),
     ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
     ...(changeLog === undefined ? {} : { changeLog }),
   })
+  if (guard) {
+    const close = persistence.close.bind(persistence)
+    const unwatch = guard.close
+    persistence.close = () => {
+      unwatch()
+      return close()
+    }
+  }
+  created.persistence = persistence
+  return persistence
 }
 
 /**

@@ -2,12 +2,12 @@
  * Issue 14: the database file deleted or replaced under a running persistence.
  * SQLite in WAL mode keeps writing into the unlinked inode and reports nothing,
  * so without a check every later write is acknowledged and lost at exit. Now
- * the write that would be acknowledged first fails (rolled back) with
- * DatabaseFileReplacedError, every collection on the persistence moves to
- * 'error' with it, and nothing further is acknowledged. An idle persistence
- * notices at its next poll.
+ * the persistence notices as soon as the file is touched (a watch on the file,
+ * then one stat of the path; polls stat too), every collection on it moves to
+ * 'error' with DatabaseFileReplacedError, and nothing further is acknowledged:
+ * a write that would commit after the watch fired is rolled back.
  */
-import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, renameSync, rmSync, watch } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createCollection } from '@tanstack/db'
 import { DatabaseFileReplacedError, type SQLitePersistence } from '@persistdb/core'
@@ -43,7 +43,7 @@ function noteOf(collection: Handle['collection']) {
 }
 
 describe('the database file deleted or replaced while open', () => {
-  it('deleted: the next write fails with DatabaseFileReplacedError, both collections go to error, nothing more is acknowledged', async () => {
+  it('deleted: both collections go to error with DatabaseFileReplacedError, and nothing more is acknowledged', async () => {
     const file = fresh()
     const persistence = createNodeSQLitePersistence({ path: file, pollIntervalMs: 0 })
     const todos = openTodos(file, { persistence })
@@ -53,27 +53,22 @@ describe('the database file deleted or replaced while open', () => {
     expect(storedRows(file, 'todos').has('before')).toBe(true)
 
     deleteDatabase(file)
-    const failed = Promise.all([errorState(todos.collection), errorState(notes.collection)])
-    let thrown: unknown
-    try {
-      todos.collection.insert({ id: 'after', title: 'would go to the unlinked file' })
-    } catch (error) {
-      thrown = error
-    }
-    expect(thrown).toBeInstanceOf(DatabaseFileReplacedError)
-    expect(thrown).toMatchObject({ code: 'PERSISTDB_FILE_REPLACED' })
-    expect((thrown as Error).message).toMatch(
+    // No write and no poll timer (pollIntervalMs 0): the watch on the file reports the deletion.
+    await Promise.all([errorState(todos.collection), errorState(notes.collection)])
+    const stopped = persistence.failedWith
+    expect(stopped).toBeInstanceOf(DatabaseFileReplacedError)
+    expect(stopped).toMatchObject({ code: 'PERSISTDB_FILE_REPLACED' })
+    expect(stopped!.message).toMatch(
       /was deleted while PersistDB had it open.*nothing after it is acknowledged/s,
     )
-    // The refused write is not in memory either.
-    expect(todos.collection.has('after')).toBe(false)
-    await failed
     for (const c of [todos.collection, notes.collection]) {
-      expect(noteOf(c)).toMatchObject({ state: 'failed', error: thrown })
+      expect(noteOf(c)).toMatchObject({ state: 'failed', error: stopped })
       expect(() => c.insert({ id: 'later', title: 'refused' })).toThrow()
+      expect(c.has('later')).toBe(false)
     }
-    expect(persistence.failedWith).toBe(thrown)
+    // Nothing reaches the unlinked file any more, through any path.
     expect(() => persistence.write(function* () {})).toThrow(DatabaseFileReplacedError)
+    expect(() => persistence.read(function* () {})).toThrow(DatabaseFileReplacedError)
     // Nothing was recreated at the path.
     expect(existsSync(file)).toBe(false)
     await todos.collection.cleanup()
@@ -81,7 +76,7 @@ describe('the database file deleted or replaced while open', () => {
     await persistence.close()
   })
 
-  it('replaced by another file (rename over it): the write is refused and the new file is left byte-identical', async () => {
+  it('replaced by another file (rename over it): the collection stops, writes are refused, the new file is left byte-identical', async () => {
     const file = fresh()
     const h = openTodos(file, { persistence: createNodeSQLitePersistence({ path: file, pollIntervalMs: 0 }) })
     await h.collection.preload()
@@ -93,8 +88,8 @@ describe('the database file deleted or replaced while open', () => {
     renameSync(replacement, file)
     const before = fileSha(file)
 
-    expect(() => h.collection.insert({ id: 'b', title: 'second' })).toThrow(DatabaseFileReplacedError)
     await errorState(h.collection)
+    expect(() => h.collection.insert({ id: 'b', title: 'second' })).toThrow()
     expect(noteOf(h.collection).error).toMatchObject({ code: 'PERSISTDB_FILE_REPLACED' })
     expect((noteOf(h.collection).error as Error).message).toMatch(/was replaced/)
     await h.collection.cleanup()
@@ -104,17 +99,29 @@ describe('the database file deleted or replaced while open', () => {
     expect([...storedRows(file, 'todos').keys()]).toEqual(['a'])
   })
 
-  it('an idle persistence notices at its next poll: the collection moves to error before any write', async () => {
+  it('a write that commits after the file was touched is rolled back with DatabaseFileReplacedError', async () => {
     const file = fresh()
-    const persistence = createNodeSQLitePersistence({ path: file, pollIntervalMs: 10 })
-    const h = openTodos(file, { persistence })
-    await h.collection.preload()
-    h.collection.insert({ id: 'a', title: 'stored' })
-    expect(h.collection.status).toBe('ready')
+    // No collection subscribed: nothing but the write itself looks at the file.
+    const persistence = createNodeSQLitePersistence({ path: file, pollIntervalMs: 0 })
+    persistence.ready()
+    const table = `CREATE TABLE IF NOT EXISTS probe (x)`
+    persistence.write(function* () {
+      yield { kind: 'run', sql: table } as const
+    })
+    const watched = new Promise<void>((resolve) => {
+      const watcher = watch(file, () => {
+        watcher.close()
+        resolve()
+      })
+    })
     deleteDatabase(file)
-    await errorState(h.collection)
-    expect(noteOf(h.collection).error).toBeInstanceOf(DatabaseFileReplacedError)
-    await h.collection.cleanup()
+    await watched // our own watch fired: PersistDB's, set up earlier, has been told too
+    expect(() =>
+      persistence.write(function* () {
+        yield { kind: 'run', sql: `INSERT INTO probe VALUES (1)` } as const
+      }),
+    ).toThrow(DatabaseFileReplacedError)
+    expect(persistence.failedWith).toBeInstanceOf(DatabaseFileReplacedError)
     await persistence.close()
   })
 
@@ -143,8 +150,8 @@ describe('the database file deleted or replaced while open', () => {
     push!({ id: 'a', title: 'synced while the file existed' })
     expect(storedRows(file, 'synced').has('a')).toBe(true)
     deleteDatabase(file)
-    push!({ id: 'b', title: 'after the deletion' })
     await errorState(collection as unknown as Handle['collection'])
+    push!({ id: 'b', title: 'after the deletion' })
     expect(collection.utils.getPersistenceStatus().error).toBeInstanceOf(DatabaseFileReplacedError)
     expect(persistence.failedWith).toBeInstanceOf(DatabaseFileReplacedError)
     await collection.cleanup()
