@@ -9,6 +9,7 @@ export default defineConfig({
     alias: {
       '@persistdb/core': src('core'),
       '@persistdb/node': src('node'),
+      '@persistdb/react-native': src('react-native'),
     },
   },
   test: {
@@ -17,6 +18,13 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     reporters: ['default', './scripts/summary-reporter.ts'],
-    server: { deps: { external: ['better-sqlite3'] } },
+    server: {
+      deps: {
+        external: ['better-sqlite3'],
+        // op-sqlite's Node build (its `node` export, over better-sqlite3) imports without file
+        // extensions: Vite resolves it when inlined.
+        inline: ['@op-engineering/op-sqlite', 'op-sqlite-15'],
+      },
+    },
   },
 })

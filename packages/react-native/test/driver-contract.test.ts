@@ -1,0 +1,20 @@
+/**
+ * Core's driver contract suite against OpSQLiteDriver on op-sqlite's real JS
+ * API (the Node builds of 15 and 18) and on the shim of op-sqlite 15.0/15.1,
+ * which ship no Node build (shims.ts).
+ */
+import { afterAll } from 'vitest'
+import { describeDriverContract } from '../../core/test/contract/driver-contract'
+import { driverOn, NODE_BUILDS, tempDir } from './helpers'
+
+const tmp = tempDir()
+afterAll(() => tmp.cleanup())
+let n = 0
+
+for (const engine of NODE_BUILDS) {
+  describeDriverContract(engine.label, {
+    open: () => driverOn(engine.open({ name: `contract-${++n}.sqlite`, location: tmp.dir })),
+    // op-sqlite binds and returns JS numbers only (native: a 64-bit integer becomes a double).
+    bigIntegers: false,
+  })
+}
