@@ -82,7 +82,15 @@ export class OpSQLiteDriver implements SQLiteDriver {
       let outcome: { value: T } | undefined
       await this.database.transaction(async (tx) => {
         await tx.execute(TAKE_WRITE_LOCK)
-        outcome = { value: await body(executorOf(tx)) }
+        const executor = new TransactionStatements(tx)
+        try {
+          outcome = { value: await body(executor) }
+        } finally {
+          // op-sqlite commits or rolls back as soon as this function settles, while a statement
+          // the body started without awaiting may still be on the native thread: it would then run
+          // outside the transaction. Let every one finish first.
+          await executor.settled()
+        }
       })
       if (!outcome) throw new Error('op-sqlite resolved a transaction without running its body.')
       return outcome.value
@@ -102,12 +110,29 @@ export class OpSQLiteDriver implements SQLiteDriver {
   }
 }
 
-function executorOf(tx: OpSQLiteTransaction): SQLiteExecutor {
-  return {
-    all: async (sql, params) => readRows(await tx.execute(sql, toOpSQLiteParams(params)), sql),
-    run: async (sql, params) => {
-      await tx.execute(sql, toOpSQLiteParams(params))
-    },
+/** A transaction's executor that knows which of its statements are still running. */
+class TransactionStatements implements SQLiteExecutor {
+  private readonly running = new Set<Promise<unknown>>()
+
+  constructor(private readonly tx: OpSQLiteTransaction) {}
+
+  all(sql: string, params?: readonly SQLiteValue[]): Promise<readonly SQLiteEngineRow[]> {
+    return this.track(this.tx.execute(sql, toOpSQLiteParams(params))).then((result) => readRows(result, sql))
+  }
+
+  run(sql: string, params?: readonly SQLiteValue[]): Promise<void> {
+    return this.track(this.tx.execute(sql, toOpSQLiteParams(params))).then(() => undefined)
+  }
+
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running])
+  }
+
+  private track<T>(statement: Promise<T>): Promise<T> {
+    this.running.add(statement)
+    const done = () => this.running.delete(statement)
+    statement.then(done, done)
+    return statement
   }
 }
 

@@ -6,6 +6,7 @@
 import { afterAll } from 'vitest'
 import { describeDriverContract } from '../../core/test/contract/driver-contract'
 import { driverOn, NODE_BUILDS, tempDir } from './helpers'
+import { openOpSQLite15Shim } from './shims/op-sqlite-15-native'
 
 const tmp = tempDir()
 afterAll(() => tmp.cleanup())
@@ -18,3 +19,10 @@ for (const engine of NODE_BUILDS) {
     bigIntegers: false,
   })
 }
+
+// op-sqlite 15.0 and 15.1 ship no Node build: the shim of their native behaviour, on real SQLite.
+describeDriverContract('op-sqlite 15.0/15.1 shim (typed against op-sqlite 15, on better-sqlite3)', {
+  open: () => driverOn(openOpSQLite15Shim({ name: `shim-${++n}.sqlite`, location: tmp.dir })),
+  bigIntegers: false,
+  largeValueBytes: 256 * 1024,
+})
