@@ -164,8 +164,9 @@ export function persistedCollectionOptions(options: object): unknown {
       ...utils,
       // Returns a promise (async drivers) that settles when the accepted mutations are on disk.
       acceptMutations: (transaction: Parameters<typeof local.utils.acceptMutations>[0]) => {
+        const since = base.durability.position
         local.utils.acceptMutations(transaction)
-        return sync ? undefined : base.durability.whenDurable()
+        return sync ? undefined : base.durability.whenDurable(since)
       },
     },
     [PERSISTED_READINESS]: readiness,
@@ -186,8 +187,10 @@ function awaitDurability(
     const handler = local[name] as Handler | undefined
     if (!handler) continue
     out[name] = async (params) => {
+      // The handler queues its write; others may queue theirs meanwhile: any failure in the window counts.
+      const since = durability.position
       const result = await handler(params)
-      await durability.whenDurable()
+      await durability.whenDurable(since)
       return result
     }
   }

@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { createCollection } from '@tanstack/db'
 import { open as open18 } from '@op-engineering/op-sqlite'
+import { decodeKey, persistedCollectionOptions, type SQLitePersistence } from '@persistdb/core'
 import { open as open15 } from 'op-sqlite-15'
 import { OpSQLiteDriver } from '../src/driver'
 import type { OpSQLiteDatabase, OpSQLiteOpen } from '../src/op-sqlite-types'
@@ -43,5 +46,31 @@ export async function eventually(check: () => boolean, ms = 10_000, what = 'cond
   while (!check()) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
+export interface Note {
+  id: string
+  text: string
+}
+
+/** A local-only collection of notes on `persistence` (what a screen would mount). */
+export function openNotes(persistence: SQLitePersistence, id = 'notes') {
+  return createCollection(persistedCollectionOptions<Note, string>({ id, getKey: (n) => n.id, persistence }))
+}
+
+/** The note keys stored in `file`, read by a separate SQLite connection: what is on disk now. */
+export function keysOnDisk(file: string, collection = 'notes'): string[] {
+  const db = new Database(file, { readonly: true })
+  try {
+    const found = db.prepare('SELECT id FROM persistdb_collections WHERE name = ?').get(collection) as
+      { id: number } | undefined
+    if (!found) return []
+    const rows = db
+      .prepare(`SELECT key FROM "persistdb_c${found.id}_rows" WHERE value IS NOT NULL`)
+      .all() as { key: string }[]
+    return rows.map((r) => String(decodeKey(r.key))).sort()
+  } finally {
+    db.close()
   }
 }
