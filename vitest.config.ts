@@ -1,19 +1,27 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
+import { tanstackAliases } from './scripts/tanstack-releases.ts'
 
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url))
 
 export default defineConfig({
   resolve: {
     // Workspace packages resolve to their TypeScript sources: no build step before tests.
-    alias: {
-      '@persistdb/core': src('core'),
-      '@persistdb/node': src('node'),
-      '@persistdb/react-native': src('react-native'),
-    },
+    alias: [
+      // Before '@persistdb/core': the first matching entry wins.
+      {
+        find: '@persistdb/core/inspect',
+        replacement: fileURLToPath(new URL('./packages/core/src/inspect.ts', import.meta.url)),
+      },
+      { find: '@persistdb/core', replacement: src('core') },
+      { find: '@persistdb/node', replacement: src('node') },
+      { find: '@persistdb/react-native', replacement: src('react-native') },
+      // The version matrix (scripts/tanstack-matrix.ts) runs the suites against another @tanstack/db release.
+      ...tanstackAliases(),
+    ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'demo/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'demo/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

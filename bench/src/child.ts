@@ -36,7 +36,7 @@ async function run(job: Job): Promise<ChildResult> {
         case 'updateDelete':
           return target.updateDelete(job.file, job.n, job.perTx ?? 1)
         case 'topQuery':
-          return target.topQuery(job.file, job.n, job.expectedIds ?? [])
+          return target.topQuery(job.file, job.n, job.expectedIds ?? [], job.indexed ?? true)
       }
     })()
     return { ok: true, metrics, peakRssMb: process.resourceUsage().maxRSS / 1024 }

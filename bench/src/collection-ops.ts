@@ -84,7 +84,7 @@ export function indexScore(db: DbModule, collection: BenchCollection): void {
 }
 
 /**
- * W4's live query, `where category = X and score > Y orderBy score desc limit 50`,
+ * W4's live query, `where meta.category = X and score > Y orderBy score desc limit 50`,
  * until its first full result. Checks the answer against the expected ids (computed by the parent).
  */
 export async function firstTopResult(
@@ -96,7 +96,9 @@ export async function firstTopResult(
   const live = db.createLiveQueryCollection((q) =>
     q
       .from({ r: source })
-      .where(({ r }) => db.and(db.eq(r.category, TOP_QUERY.category), db.gt(r.score, TOP_QUERY.minScore)))
+      .where(({ r }) =>
+        db.and(db.eq(r.meta.category, TOP_QUERY.category), db.gt(r.score, TOP_QUERY.minScore)),
+      )
       .orderBy(({ r }) => r.score, 'desc')
       .limit(TOP_QUERY.limit),
   )
@@ -113,6 +115,8 @@ export async function firstTopResult(
 export function checkTop(rows: BenchRow[], expectedIds: readonly string[]): void {
   const want = expectedIds.map((id) => makeRow(Number(id.slice('row-'.length))).score).join(',')
   const got = rows.map((row) => row.score).join(',')
-  const filtered = rows.every((row) => row.category === TOP_QUERY.category && row.score > TOP_QUERY.minScore)
+  const filtered = rows.every(
+    (row) => row.meta.category === TOP_QUERY.category && row.score > TOP_QUERY.minScore,
+  )
   if (got !== want || !filtered) throw new Error(`W4 returned a wrong answer (${rows.length} rows)`)
 }

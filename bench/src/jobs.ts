@@ -21,6 +21,8 @@ export interface Job {
   perTx?: number
   kind?: SeedKind
   expectedIds?: string[]
+  /** W4: the app declared an index on score (createIndex); false: the issue-12 query without any index. */
+  indexed?: boolean
 }
 
 export type ChildResult =

@@ -5,13 +5,16 @@ export interface BenchRow {
   score: number
   active: boolean
   category: string
-  meta: { owner: string; tags: string[]; rating: number }
+  meta: { owner: string; tags: string[]; rating: number; category: string }
   createdAt: string
 }
 
 export const CATEGORIES = 10
 
-/** The W4 query: `where category = CATEGORY and score > MIN_SCORE orderBy score desc limit LIMIT`. */
+/**
+ * The W4 query: `where meta.category = CATEGORY and score > MIN_SCORE orderBy score desc limit LIMIT`
+ * (a nested field in the filter, as issue 12 writes it).
+ */
 export const TOP_QUERY = { category: 'c3', minScore: 500, limit: 50 } as const
 
 const WORDS = ['alpha', 'bravo', 'delta', 'echo', 'kilo', 'lima', 'oscar', 'papa', 'sierra', 'tango']
@@ -32,7 +35,7 @@ function random(seed: number): () => number {
 export function makeRow(i: number, salt = 0): BenchRow {
   const next = random(i * 7919 + salt * 104729 + 1)
   const word = () => WORDS[Math.floor(next() * WORDS.length)]!
-  return {
+  const row: BenchRow = {
     id: `row-${String(i).padStart(8, '0')}`,
     title: `${word()} ${word()} ${word()} item number ${i}`,
     score: Math.round(next() * 1_000_000) / 1000,
@@ -42,9 +45,13 @@ export function makeRow(i: number, salt = 0): BenchRow {
       owner: OWNERS[Math.floor(next() * OWNERS.length)]!,
       tags: [word(), word()],
       rating: Math.floor(next() * 5) + 1,
+      category: '',
     },
     createdAt: new Date(Date.UTC(2024, 0, 1) + Math.floor(next() * 365 * 86_400_000)).toISOString(),
   }
+  // The nested copy W4 filters on (drawn last, so every other field keeps its value across seed versions).
+  row.meta.category = `c${Math.floor(next() * CATEGORIES)}`
+  return row
 }
 
 /** Rows `from` .. `from + count - 1`. */
@@ -58,7 +65,7 @@ export function makeRows(count: number, from = 0, salt = 0): BenchRow[] {
 export function topAnswer(rows: Iterable<BenchRow>): BenchRow[] {
   const hits: BenchRow[] = []
   for (const row of rows) {
-    if (row.category === TOP_QUERY.category && row.score > TOP_QUERY.minScore) hits.push(row)
+    if (row.meta.category === TOP_QUERY.category && row.score > TOP_QUERY.minScore) hits.push(row)
   }
   hits.sort((a, b) => b.score - a.score)
   return hits.slice(0, TOP_QUERY.limit)

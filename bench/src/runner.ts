@@ -72,7 +72,9 @@ export async function runAll(options: RunOptions): Promise<RunOutput> {
             file,
             n: c.n,
             ...(c.perTx ? { perTx: c.perTx } : {}),
-            ...(expected.has(c.id) ? { expectedIds: expected.get(c.id)! } : {}),
+            ...(expected.has(c.id)
+              ? { expectedIds: expected.get(c.id)!, indexed: c.seed === 'indexed' }
+              : {}),
           }
           const result = await runChild(job, { heapMb: c.n >= 1_000_000 ? 12_288 : undefined })
           ;((results[c.id] ??= {})[target] ??= []).push(result)

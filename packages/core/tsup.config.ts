@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // inspect: storage internals for tools (the CLI), an entry of its own so apps never load them.
+  entry: ['src/index.ts', 'src/inspect.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -79,11 +79,11 @@ export const official: Target = {
     return timedUpdateDelete(open, file, n, perTx)
   },
 
-  async topQuery(file, _n, expectedIds) {
+  async topQuery(file, _n, expectedIds, indexed) {
     const { db } = await preloadOfficial()
     const start = performance.now()
     const opened = open(file, true)
-    indexScore(db, opened.collection)
+    if (indexed) indexScore(db, opened.collection)
     const { dispose } = await firstTopResult(db, opened.collection, expectedIds)
     const ms = performance.now() - start
     const processMs = performance.now()

@@ -87,13 +87,13 @@ export const persistdb: Target = {
     return timedUpdateDelete(open, file, n, perTx)
   },
 
-  async topQuery(file, n, expectedIds) {
+  async topQuery(file, n, expectedIds, indexed) {
     const start = performance.now()
     let opened: Opened
     let found: Awaited<ReturnType<typeof firstTopResult>>
     try {
       opened = open(file, true)
-      indexScore(db, opened.collection)
+      if (indexed) indexScore(db, opened.collection)
       found = await firstTopResult(db, opened.collection, expectedIds)
     } catch (error) {
       throw new NotApplicable(`on-demand pending: ${error instanceof Error ? error.message : String(error)}`)

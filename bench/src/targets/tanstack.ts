@@ -77,7 +77,7 @@ export const tanstack: Target = {
    * TanStack DB's own live-query cost: an on-demand collection whose loadSubset
    * hands over the answer rows from memory (what an ideal indexed store returns).
    */
-  async topQuery(_file, _n, expectedIds) {
+  async topQuery(_file, _n, expectedIds, indexed) {
     const answer = expectedIds.map((id) => makeRow(Number(id.slice('row-'.length))))
     const start = performance.now()
     const collection = db.createCollection<BenchRow, string>({
@@ -98,7 +98,7 @@ export const tanstack: Target = {
         },
       },
     })
-    indexScore(db, collection as unknown as BenchCollection)
+    if (indexed) indexScore(db, collection as unknown as BenchCollection)
     const { dispose } = await firstTopResult(db, collection as unknown as BenchCollection, expectedIds)
     const ms = performance.now() - start
     const processMs = performance.now()

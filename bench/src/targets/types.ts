@@ -14,8 +14,11 @@ export interface Target {
   insert(file: string, n: number, perTx: number): Promise<Metrics>
   /** W3: update then delete all `n` seeded rows, `perTx` per transaction: { updateMs, deleteMs }. */
   updateDelete(file: string, n: number, perTx: number): Promise<Metrics>
-  /** W4: cold open of the indexed seed to the first result of the top-50 live query: { ms, loaded }. */
-  topQuery(file: string, n: number, expectedIds: readonly string[]): Promise<Metrics>
+  /**
+   * W4: cold open of a seed to the first result of the top-50 live query: { ms, loaded }. `indexed`: the app
+   * declares `createIndex((row) => row.score)` (on the indexed seed); false: no index anywhere (plain seed).
+   */
+  topQuery(file: string, n: number, expectedIds: readonly string[], indexed: boolean): Promise<Metrics>
 }
 
 /** Thrown to report a measurement as not applicable: the message starts with a short reason, then `:`. */

@@ -13,6 +13,7 @@ export { BrowserCollectionCoordinator } from './coordinator'
 export type { BrowserCoordinatorOptions, CoordinatorStats, LeaderInfo } from './coordinator'
 export { BrowserWASQLiteDriver } from './driver'
 export { LeaderUnavailableError, PersistenceUnavailableError, DatabaseOpenError } from './errors'
+export { exportDatabase, importDatabase } from './file-transfer'
 export type { LeaderHook } from './protocol'
 
 export type OpenBrowserDatabaseOptions = BrowserCoordinatorOptions & {

@@ -25,6 +25,9 @@ export type PersistenceErrorCode =
   | 'PERSISTDB_LEADER_UNAVAILABLE'
   | 'PERSISTDB_PERSISTENCE_UNAVAILABLE'
   | 'PERSISTDB_OPEN_FAILED'
+  // Inspector CLI (@persistdb/cli)
+  | 'PERSISTDB_DATABASE_BUSY'
+  | 'PERSISTDB_INVALID_EXPORT'
 
 export class PersistenceError extends Error {
   readonly code: PersistenceErrorCode
@@ -192,7 +195,7 @@ export class UnsupportedTanStackDbError extends PersistenceError {
     super(
       'PERSISTDB_UNSUPPORTED_TANSTACK_DB',
       `This @tanstack/db build lacks ${what}, which PersistDB needs to mirror core exactly. ` +
-        `PersistDB supports @tanstack/db ^0.15.2; install a supported version.`,
+        `PersistDB supports @tanstack/db >=0.15.1 <0.16; install a supported version.`,
     )
   }
 }
@@ -204,6 +207,28 @@ export class UnsupportedTanStackDbError extends PersistenceError {
  */
 export function isPersistenceVerdict(error: unknown): error is PersistenceError {
   return error instanceof PersistenceError && !(error instanceof SQLiteEngineError)
+}
+
+/** A maintenance write (compact, import) found another connection using the file and did nothing. */
+export class DatabaseBusyError extends PersistenceError {
+  constructor(message: string, cause?: unknown) {
+    super('PERSISTDB_DATABASE_BUSY', message, { cause })
+  }
+}
+
+/** An export file (JSON lines) that cannot be imported as it is; nothing was written. */
+export class InvalidExportError extends PersistenceError {
+  /** 1-based line of the export where the problem is (0: the file as a whole). */
+  readonly line: number
+
+  constructor(line: number, problem: string) {
+    super(
+      'PERSISTDB_INVALID_EXPORT',
+      `${line > 0 ? `Line ${line} of the export` : 'The export'} ${problem}. Nothing was imported; ` +
+        `export the database again with \`persistdb export\`.`,
+    )
+    this.line = line
+  }
 }
 
 export function errorText(error: unknown): string {

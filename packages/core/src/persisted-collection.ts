@@ -157,16 +157,21 @@ export function persistedCollectionOptions(options: object): unknown {
   } as unknown as LocalOnlyCollectionConfig<object, never, string | number>)
   return {
     ...local,
-    ...(sync ? {} : awaitDurability(local, base.durability)),
+    ...(sync ? {} : awaitDurability(local, base.durability, readiness)),
     sync: createPersistedSync(local.sync, { ...base, kind: 'local', initialData }),
     utils: {
       ...local.utils,
       ...utils,
       // Returns a promise (async drivers) that settles when the accepted mutations are on disk.
       acceptMutations: (transaction: Parameters<typeof local.utils.acceptMutations>[0]) => {
-        const since = base.durability.position
-        local.utils.acceptMutations(transaction)
-        return sync ? undefined : base.durability.whenDurable(since)
+        if (sync) return void local.utils.acceptMutations(transaction)
+        const accept = () => {
+          const since = base.durability.position
+          local.utils.acceptMutations(transaction)
+          return base.durability.whenDurable(since)
+        }
+        // Core drops what is accepted before the collection's sync runs: during an async restore, wait.
+        return readiness.getSnapshot().status === 'ready' ? accept() : readiness.whenRestored().then(accept)
       },
     },
     [PERSISTED_READINESS]: readiness,
@@ -181,12 +186,15 @@ type Handler = (params: never) => Promise<unknown>
 function awaitDurability(
   local: { onInsert?: unknown; onUpdate?: unknown; onDelete?: unknown },
   durability: DurableQueue,
+  readiness: RestoreReadiness,
 ): Record<string, Handler> {
   const out: Record<string, Handler> = {}
   for (const name of ['onInsert', 'onUpdate', 'onDelete'] as const) {
     const handler = local[name] as Handler | undefined
     if (!handler) continue
     out[name] = async (params) => {
+      // A write made while an async restore is under way is confirmed (and persisted) once it is done.
+      await readiness.whenRestored()
       // The handler queues its write; others may queue theirs meanwhile: any failure in the window counts.
       const since = durability.position
       const result = await handler(params)

@@ -21,6 +21,28 @@ export class RestoreReadiness implements PersistedReadinessSource {
     return () => this.listeners.delete(listener)
   }
 
+  /**
+   * Resolves once the collection's rows are restored (and its sync runs);
+   * rejects with the reason when the restore failed. A local write waits for
+   * this before core confirms it: core drops confirmations that arrive
+   * before the collection's sync has started.
+   */
+  whenRestored(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const check = (): boolean => {
+        const { status } = this.snapshot
+        if (status === 'loading') return false
+        if (status === 'error') reject(this.snapshot.error)
+        else resolve()
+        return true
+      }
+      if (check()) return
+      const off = this.subscribe(() => {
+        if (check()) off()
+      })
+    })
+  }
+
   /** A new sync run: restore starts again, and so does the network deadline. */
   restart(): void {
     this.deadline = undefined

@@ -3,8 +3,8 @@ import { decodeKey, decodeValue, type StoredKey } from './codec'
 import type { CoreBridge, SyncParams } from './core-bridge'
 import { isPromiseLike, type MaybePromise } from './driver'
 import { chain, type SQLitePersistence } from './persistence'
-import { querySubset, type SubsetCompareOptions } from './query'
-import type { StoredRow } from './store'
+import { querySubset, type SubsetAnswer, type SubsetCompareOptions } from './query'
+import { coverageOf, covers, type Coverage } from './subset-coverage'
 import { subsetKey } from './subset-key'
 
 export interface SubsetLoaderContext<T extends object, TKey extends string | number> {
@@ -23,6 +23,8 @@ interface Loaded {
   /** true once the rows are in core; a promise while they are being read. */
   state: true | Promise<void>
   matches?: (row: unknown) => boolean
+  /** Set once the rows are in core: the requests this subset already answers. */
+  coverage?: Coverage
 }
 
 /** Keys written while a subset read was in flight: the read may be older than them. */
@@ -52,6 +54,7 @@ export class SubsetLoader<T extends object, TKey extends string | number> {
     if (known && !options.refetch) return known.state
     const entry: Loaded = { options, state: true }
     this.loaded.set(key, entry)
+    if (!options.refetch && this.coveredByLoaded(options)) return true
     let result: MaybePromise<void>
     try {
       result = this.read(options, entry)
@@ -71,6 +74,13 @@ export class SubsetLoader<T extends object, TKey extends string | number> {
     )
     entry.state = pending
     return pending
+  }
+
+  private coveredByLoaded(options: LoadSubsetOptions): boolean {
+    for (const entry of this.loaded.values()) {
+      if (entry.state === true && entry.coverage && covers(entry.coverage, options)) return true
+    }
+    return false
   }
 
   unload(options: LoadSubsetOptions): void {
@@ -156,11 +166,12 @@ export class SubsetLoader<T extends object, TKey extends string | number> {
     )
   }
 
-  private apply(stored: readonly StoredRow[], watch: Watch, entry: Loaded): void {
+  private apply(answer: SubsetAnswer, watch: Watch, entry: Loaded): void {
     const { params: p, bridge } = this.ctx
     if (this.ctx.isClosed() || watch.all || entry.options.signal?.aborted) return
+    entry.coverage = coverageOf(entry.options, answer.covered)
     let open = false
-    for (const row of stored) {
+    for (const row of answer.rows) {
       if (row.value === null || watch.keys.has(row.key as StoredKey)) continue
       const key = decodeKey(row.key) as TKey
       // Core already holds this key: its row is at least as new as the file's.

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { AsyncBetterSqliteDriver } from './support/sqlite-test-driver'
-import { createCollection, whenSyncAccepted, type SyncConfig } from '@tanstack/db'
+import { createCollection, createTransaction, whenSyncAccepted, type SyncConfig } from '@tanstack/db'
 import { createSQLitePersistence, persistedCollectionOptions, PersistenceWriteError } from '../src'
 
 const dir = mkdtempSync(join(tmpdir(), 'persistdb-async-'))
@@ -114,6 +114,73 @@ describe('async driver', () => {
     expect(diskRows(file).length).toBeGreaterThanOrEqual(1)
     await Promise.all(receipts)
     expect(diskRows(file).map((r) => r.key)).toEqual(['s0', 's1', 's2', 's3', 's4'])
+    await persistence.close()
+  })
+})
+
+describe('async driver: writes made before the restore finished', () => {
+  // Core's local-only loopback drops confirmations that arrive before the collection's sync runs; with an
+  // async driver the restore takes a while, so a write made at app start (before preload) resolved
+  // isPersisted with nothing on disk and was gone after a restart.
+  it.each(['eager', 'on-demand'] as const)(
+    '%s: an insert made at once is on disk when isPersisted resolves, and after a restart',
+    async (syncMode) => {
+      const file = join(dir, `early-${syncMode}.sqlite`)
+      const make = () => {
+        const persistence = createSQLitePersistence({
+          driver: new AsyncBetterSqliteDriver(file),
+          pollIntervalMs: 0,
+        })
+        const collection = createCollection(
+          persistedCollectionOptions<Todo, string>({
+            id: 'todos',
+            getKey: (t) => t.id,
+            persistence,
+            syncMode,
+          }),
+        )
+        return { persistence, collection }
+      }
+      const a = make()
+      const tx = a.collection.insert([
+        { id: 'e1', title: 'early' },
+        { id: 'e2', title: 'also early' },
+      ])
+      // The restore is still under way: the write could be dropped right here.
+      expect(a.collection.status).not.toBe('ready')
+      await tx.isPersisted.promise
+      expect(diskRows(file).map((r) => r.key)).toEqual(['e1', 'e2'])
+      expect(a.collection.get('e1')?.title).toBe('early')
+      await a.collection.cleanup()
+      await a.persistence.close()
+
+      const b = make()
+      await b.collection.preload()
+      if (syncMode === 'eager') expect(b.collection.toArray.map((t) => t.id).sort()).toEqual(['e1', 'e2'])
+      await b.collection.cleanup()
+      await b.persistence.close()
+    },
+  )
+
+  it('acceptMutations of a manual transaction made before the restore finished is durable', async () => {
+    const file = join(dir, 'early-accept.sqlite')
+    const persistence = createSQLitePersistence({
+      driver: new AsyncBetterSqliteDriver(file),
+      pollIntervalMs: 0,
+    })
+    const collection = createCollection(
+      persistedCollectionOptions<Todo, string>({ id: 'todos', getKey: (t) => t.id, persistence }),
+    )
+    const tx = createTransaction({
+      mutationFn: async ({ transaction }) => {
+        await collection.utils.acceptMutations(transaction)
+      },
+    })
+    tx.mutate(() => collection.insert({ id: 'm1', title: 'manual' }))
+    expect(collection.status).not.toBe('ready')
+    await tx.isPersisted.promise
+    expect(diskRows(file).map((r) => r.key)).toEqual(['m1'])
+    await collection.cleanup()
     await persistence.close()
   })
 })

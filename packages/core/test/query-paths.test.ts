@@ -181,7 +181,7 @@ describe('drivers', () => {
         orderBy: [{ expression: ref('score'), compareOptions: asc }],
         limit: 2,
       }
-      const rows = await drive(driver, querySubset('"persistdb_c1_rows"', request))
+      const { rows } = await drive(driver, querySubset('"persistdb_c1_rows"', request))
       // score > 1, lowest first, limit 2: every score-2 row (they all tie at the boundary)
       expect(sortKeys(rows.map((r) => r.key as number))).toEqual([2, 6, 10, 14, 18])
     } finally {

@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
+import { build, type Plugin } from 'esbuild'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { tanstackDir } from '../../../../scripts/tanstack-releases'
 import type { PageApi } from './page'
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
@@ -26,8 +27,47 @@ async function bundle(entry: string): Promise<string> {
     conditions: ['source'],
     sourcemap: false,
     logLevel: 'silent',
+    plugins: tanstackUnderTest(),
   })
   return result.outputFiles[0]!.text
+}
+
+/** The version matrix's @tanstack/* packages, resolved from that release's own install. */
+function tanstackUnderTest(): Plugin[] {
+  const dir = tanstackDir()
+  if (!dir) return []
+  const filter = /^@tanstack\/(db|query-db-collection|query-core)(\/|$)/
+  return [
+    {
+      name: 'tanstack-under-test',
+      setup(esbuild) {
+        esbuild.onResolve({ filter }, (args) =>
+          args.pluginData === 'tanstack-under-test'
+            ? undefined
+            : esbuild.resolve(args.path, {
+                kind: args.kind,
+                resolveDir: dir,
+                pluginData: 'tanstack-under-test',
+              }),
+        )
+      },
+    },
+  ]
+}
+
+/** Headless system Chromium (Debian's package; playwright-core downloads nothing). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  })
 }
 
 export interface Harness {
@@ -84,17 +124,7 @@ export async function startHarness(): Promise<Harness> {
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://localhost:${(server.address() as AddressInfo).port}/`
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  })
+  const browser = await launchChromium()
   const verbose = process.env.PERSISTDB_BROWSER_LOG === '1'
   return {
     url,

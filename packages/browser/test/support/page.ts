@@ -5,6 +5,8 @@
 import { createCollection, whenSyncAccepted, type Collection, type SyncConfig } from '@tanstack/db'
 import {
   createBrowserWASQLitePersistence,
+  exportDatabase,
+  importDatabase,
   openBrowserWASQLiteOPFSDatabase,
   persistedCollectionOptions,
   type BrowserWASQLiteDatabase,
@@ -82,7 +84,37 @@ function collection(id = 'todos'): AnyCollection {
   return found
 }
 
+/** Bytes as base64 (page.evaluate carries strings, not Blobs). */
+async function toBase64(blob: Blob): Promise<string> {
+  const bytes = new Uint8Array(await blob.arrayBuffer())
+  let binary = ''
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(binary)
+}
+
 const api = {
+  /** exportDatabase() of the open database, as base64. */
+  async exportDatabase() {
+    if (!database) throw new Error('open() first')
+    try {
+      return { ok: true as const, base64: await toBase64(await exportDatabase(database)) }
+    } catch (error) {
+      return { ok: false as const, error: errorInfo(error) }
+    }
+  },
+
+  /** importDatabase() of base64 bytes into `databaseName`. */
+  async importDatabase(databaseName: string, base64: string) {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
+    try {
+      await importDatabase({ databaseName, file: new Blob([bytes]) })
+      return { ok: true as const }
+    } catch (error) {
+      return { ok: false as const, error: errorInfo(error) }
+    }
+  },
+
   /** Opens the database and persistence; returns how long until the database handle was usable. */
   async open(options: OpenOptions) {
     const started = performance.now()

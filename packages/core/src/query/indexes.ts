@@ -1,7 +1,7 @@
 import type { IR } from '@tanstack/db'
 import { query, run, type StorageOp } from '../runner'
 import { checkRowsTable } from './sql'
-import { fieldOf, fieldSql } from './sql-expr'
+import { canonicalFieldSql, fieldOf, type Field } from './sql-expr'
 
 /**
  * Persisted SQLite indexes for core's indexes. Supported shapes: a field reference at any depth (numbers,
@@ -28,10 +28,32 @@ export function indexDefinition(
     throw new Error(`indexDefinition: ${table} is not the rows table of collection ${collectionNum}`)
   }
   const field = fieldOf(expression)
-  if (!field) return undefined
-  const expr = fieldSql(field)
-  const name = `persistdb_c${collectionNum}_ix_${hash64(expr)}`
+  return field && fieldIndexDefinition(table, field)
+}
+
+/** The index of one field (stored-index.ts re-derives stored indexes through this same function). */
+export function fieldIndexDefinition(table: string, field: Field): IndexDefinition {
+  const collectionNum = checkRowsTable(table)
+  const expr = canonicalFieldSql(field)
+  const name = indexName(collectionNum, expr)
   return { name, sql: `CREATE INDEX IF NOT EXISTS "${name}" ON ${table} (${expr}) WHERE value IS NOT NULL` }
+}
+
+/** The name of the persisted index on a canonical expression (sql-expr.ts) of collection `collectionNum`. */
+export function indexName(collectionNum: number, expr: string): string {
+  return `persistdb_c${collectionNum}_ix_${hash64(expr)}`
+}
+
+/**
+ * Read-only: the names of the persisted indexes of one collection. Subset queries pick index-friendly
+ * statements (one range per statement) when the expressions they touch are indexed, and single-scan
+ * statements when they are not.
+ */
+export function* persistedIndexNames(collectionNum: number): StorageOp<ReadonlySet<string>> {
+  const rows = yield* query(`SELECT name FROM sqlite_master WHERE type = 'index' AND name GLOB ?`, [
+    `persistdb_c${collectionNum}_ix_*`,
+  ])
+  return new Set(rows.map((row) => String(row.name)))
 }
 
 /** Read-only: does the index exist? */

@@ -50,19 +50,42 @@ export function plainField(field: Field): Field {
   return field.fn === 'field' ? field : { ...field, fn: 'field' }
 }
 
-const cache = new Map<string, string>()
+const cache = new Map<string, { canonical: string; plain: string }>()
 
-/** The canonical expression text for a field (no parameters: the path is inlined). */
+/**
+ * While set (the synchronous extent of one compilation, `withPlainRows`): canonical expressions for which
+ * the lighter "plain rows" form may be used. That form leaves out the per-row test for escaped `$pdb`
+ * objects (a substring search of the whole row, most of a scan's cost), so it is exact only for a
+ * collection whose plain-types marker (store.ts) proves no row holds one, and an index can never serve it.
+ */
+let plainRows: ((canonical: string) => boolean) | undefined
+
+export function withPlainRows<T>(use: ((canonical: string) => boolean) | undefined, compile: () => T): T {
+  const before = plainRows
+  plainRows = use
+  try {
+    return compile()
+  } finally {
+    plainRows = before
+  }
+}
+
+/** The expression text for a field (no parameters: the path is inlined): canonical, or its plain-rows form. */
 export function fieldSql(field: Field): string {
   const key = `${field.fn}\u0000${field.steps.join('')}`
   let sql = cache.get(key)
   if (sql === undefined) {
-    const base = valueSql(field.steps)
-    sql = field.fn === 'field' ? base : caseSql(base, field.fn)
+    const fold = (base: string) => (field.fn === 'field' ? base : caseSql(base, field.fn))
+    sql = { canonical: fold(valueSql(field.steps, true)), plain: fold(valueSql(field.steps, false)) }
     if (cache.size > 1000) cache.clear()
     cache.set(key, sql)
   }
-  return sql
+  return plainRows?.(sql.canonical) ? sql.plain : sql.canonical
+}
+
+/** The canonical text, whatever the compilation allows (index DDL). */
+export function canonicalFieldSql(field: Field): string {
+  return withPlainRows(undefined, () => fieldSql(field))
 }
 
 /** Guards for `v` / `$pdb` steps below the root: read through a codec tag, core sees undefined. */
@@ -76,7 +99,7 @@ function tagGuards(steps: readonly string[]): Array<{ at: number; sql: string }>
   return guards
 }
 
-function valueSql(steps: readonly string[]): string {
+function valueSql(steps: readonly string[], escapedRows: boolean): string {
   const p = pathLiteral(steps)
   const tag = `json_extract(value, ${pathLiteral(steps, steps.length, '."$pdb"')})`
   const vPath = pathLiteral(steps, steps.length, '."v"')
@@ -97,6 +120,7 @@ function valueSql(steps: readonly string[]): string {
   const guards = tagGuards(steps)
     .map((g) => ` WHEN ${g.sql} THEN NULL`)
     .join('')
+  if (!escapedRows) return guards ? `(CASE${guards} ELSE ${decoded} END)` : `(${decoded})`
   return `(CASE WHEN ${ESCAPED_ROW} THEN X'FD'${guards} ELSE ${decoded} END)`
 }
 

@@ -5,7 +5,10 @@ import { hasPlainTypes, type StoredRow } from '../store'
 import { withRowTypes } from './literals'
 import { leadDomainViolations, leadOrder, orderClause, type LeadOrder } from './compile-order'
 import { combineAnd, combineOr, compileWhere, withWhereLimits, type Cond } from './compile-where'
-import { andFrags, checkRowsTable, frag, type Frag } from './sql'
+import { indexName, persistedIndexNames } from './indexes'
+import { withPlainRows } from './sql-expr'
+import { runScanPage, type ScanPage } from './scan-page'
+import { andFrags, checkRowsTable, frag, orFrags, type Frag } from './sql'
 
 /**
  * Turns a loadSubset request into SQL over one collection's rows table. The answer is always a superset of
@@ -48,6 +51,8 @@ interface PagePlan {
   readonly violations: readonly string[]
   readonly fallback: ReadPlan
   readonly knownTypes: boolean
+  /** No persisted index on the leading term: one pass over the candidates replaces the statements above. */
+  readonly scan?: ScanPage
 }
 
 export interface CompiledSubset {
@@ -71,6 +76,17 @@ export interface SubsetResult {
   readonly exact: boolean
   /** ORDER BY/LIMIT ran in SQL (false when the plan or its runtime checks chose the read). */
   readonly limitPushed: boolean
+  /**
+   * Leading values (canonical) every matching row of which is in `rows`: the page's own values (the
+   * boundaries come with their ties), or 'all' for a read (a superset of the matching rows).
+   */
+  readonly covered: readonly SQLiteValue[] | 'all'
+}
+
+/** The rows of a subset read, and which leading values they cover (see SubsetResult). */
+export interface SubsetAnswer {
+  readonly rows: readonly StoredRow[]
+  readonly covered: readonly SQLiteValue[] | 'all'
 }
 
 const COLUMNS = 'key, value, meta'
@@ -80,6 +96,12 @@ const LIVE = 'value IS NOT NULL'
 export interface CompileOptions {
   /** No row of the collection reads as "unknown" (store.ts records it): that region needs no probe. */
   readonly knownTypes?: boolean
+  /**
+   * Names of the collection's persisted indexes (indexes.ts). Without an index on an expression, every
+   * statement costs a scan of the table, so the plan reads in one pass instead of one range per statement.
+   * Absent: plan as if every expression were indexed.
+   */
+  readonly indexes?: ReadonlySet<string>
   /** The driver's limits; every statement of the plan stays within them. */
   readonly limits?: SQLiteLimits
 }
@@ -91,10 +113,16 @@ export function compileSubset(
   options: CompileOptions = {},
 ): CompiledSubset {
   const knownTypes = options.knownTypes === true
+  const { indexes } = options
+  const num = checkRowsTable(table)
+  // An expression no index serves is evaluated per row; with the marker, in its lighter exact form.
+  const plain = knownTypes && indexes ? (expr: string) => !indexes.has(indexName(num, expr)) : undefined
   const limits = options.limits ?? DEFAULT_SQLITE_LIMITS
   const attempt = (req: LoadSubsetOptions, maxInItems: number) =>
     withWhereLimits({ maxInItems, maxLikePatternBytes: limits.maxLikePatternBytes }, () =>
-      withRowTypes(knownTypes, () => compile(table, req, compare, knownTypes)),
+      withRowTypes(knownTypes, () =>
+        withPlainRows(plain, () => compile(table, req, compare, knownTypes, indexes)),
+      ),
     )
   // Long IN lists are the parameters a request can multiply: shorten what SQL gets until the plan fits
   // the driver (the rest is over-fetched and filtered by core), and read everything as the last resort.
@@ -118,7 +146,8 @@ function fits(plan: ReadPlan | PagePlan, limits: SQLiteLimits): boolean {
     within(plan.nullCount) &&
     within(plan.ties, 1) &&
     within(plan.current) &&
-    within(plan.fallback.statement)
+    within(plan.fallback.statement) &&
+    within(plan.scan?.scan)
   )
 }
 
@@ -133,14 +162,16 @@ function compile(
   request: LoadSubsetOptions,
   compare: SubsetCompareOptions | undefined,
   knownTypes: boolean,
+  indexes: ReadonlySet<string> | undefined,
 ): CompiledSubset {
-  checkRowsTable(table)
+  const num = checkRowsTable(table)
+  const indexed = (expr: string) => indexes === undefined || indexes.has(indexName(num, expr))
   const where = compileWhere(request.where)
   const from = request.cursor && compileWhere(request.cursor.whereFrom)
   const current = request.cursor && compileWhere(request.cursor.whereCurrent)
   const all = from && current ? combineAnd([where, combineOr([from, current])]) : where
   const inMemory = [...new Set(all.inMemory)]
-  const read = readPlan(table, all)
+  const read = readPlan(table, all, indexes !== undefined && indexes.size === 0)
   const limit = request.limit
   const lead = leadOrder(request.orderBy, compare)
   const pushable =
@@ -171,10 +202,24 @@ function compile(
     ties: select(table, pageFilter, `${lead.expr} = (SELECT ${lead.expr} FROM ${table} WHERE key = ?)`),
     current: current && select(table, andFrags([base, current.sure!])),
     // The probes only look at candidate rows, unless that filter would make them large.
-    superset: all.t && all.t.sql.length <= MAX_PROBE_FILTER ? all.t : frag('1'),
+    superset: probeSuperset(all),
     violations: [...new Set(all.violations)],
     fallback: read,
     knownTypes,
+    ...(from || indexed(lead.expr)
+      ? {}
+      : {
+          scan: scanPage(
+            table,
+            lead,
+            limit,
+            offset,
+            where.sure!,
+            probeSuperset(all),
+            all.violations,
+            knownTypes,
+          ),
+        }),
   }
   return {
     sql: plan.page.sql,
@@ -186,12 +231,45 @@ function compile(
   }
 }
 
+function probeSuperset(cond: Cond): Frag {
+  return cond.t && cond.t.sql.length <= MAX_PROBE_FILTER ? cond.t : frag('1')
+}
+
+function scanPage(
+  table: string,
+  lead: LeadOrder,
+  limit: number,
+  offset: number,
+  sure: Frag,
+  superset: Frag,
+  violations: readonly string[],
+  knownTypes: boolean,
+): ScanPage {
+  const unique = [...new Set(violations)]
+  const x =
+    unique.length === 0 ? '0' : `CASE WHEN ${orFrags(unique.map((v) => frag(v))).sql} THEN 1 ELSE 0 END`
+  const dir = lead.desc ? 'DESC' : 'ASC'
+  return {
+    table,
+    lead,
+    limit,
+    offset,
+    scan: {
+      sql:
+        `SELECT key, ${lead.expr} AS __lead, ${x} AS __x, CASE WHEN ${sure.sql} THEN 1 ELSE 0 END AS __s ` +
+        `FROM ${table} WHERE ${LIVE} AND (${superset.sql}) ORDER BY __lead ${dir}, key ${dir}`,
+      params: [...sure.params, ...superset.params],
+    },
+    knownTypes,
+  }
+}
+
 function select(table: string, filter: Frag, extra?: string, columns = ''): Statement {
   const where = extra ? `(${filter.sql}) AND ${extra}` : filter.sql
   return { sql: `SELECT ${COLUMNS}${columns} FROM ${table} WHERE ${where}`, params: filter.params }
 }
 
-function readPlan(table: string, cond: Cond): ReadPlan {
+function readPlan(table: string, cond: Cond, onePass = false): ReadPlan {
   const superset = cond.t ?? frag('1')
   if (!cond.sure) {
     return {
@@ -200,11 +278,26 @@ function readPlan(table: string, cond: Cond): ReadPlan {
       exact: false,
     }
   }
+  const violations = [...new Set(cond.violations)]
+  if (onePass && violations.length > 0) {
+    // No index to search: one scan finds the exact rows and the rows where the exact SQL might be wrong.
+    const bad = orFrags(violations.map((v) => frag(v)))
+    return {
+      kind: 'read',
+      statement: select(
+        table,
+        andFrags([frag(LIVE), orFrags([cond.sure, bad])]),
+        undefined,
+        `, CASE WHEN ${bad.sql} THEN 1 ELSE 0 END AS __v`,
+      ),
+      exact: true,
+    }
+  }
   const parts = [select(table, andFrags([frag(LIVE), cond.sure]), undefined, ', 0 AS __v')]
   // Every row where the exact SQL might be wrong, whatever the rest of the condition says (such rows are
   // rare; keeping the statement small matters more). One range per part: SQLite searches an expression
   // index for it, where an OR of ranges would scan.
-  for (const violation of new Set(cond.violations)) {
+  for (const violation of violations) {
     parts.push(select(table, frag(`${LIVE} AND ${violation}`), undefined, ', 1 AS __v'))
   }
   return {
@@ -219,11 +312,15 @@ export function* querySubset(
   table: string,
   request: LoadSubsetOptions,
   compare?: SubsetCompareOptions,
-): StorageOp<readonly StoredRow[]> {
+): StorageOp<SubsetAnswer> {
   // Read before the rows: a writer adding an "unknown" row after this read is caught by the change log.
-  const knownTypes = yield* hasPlainTypes(checkRowsTable(table))
+  const num = checkRowsTable(table)
+  const knownTypes = yield* hasPlainTypes(num)
+  const indexes = yield* persistedIndexNames(num)
   const limits = yield* driverLimits()
-  return (yield* runSubset(compileSubset(table, request, compare, { knownTypes, limits }))).rows
+  const compiled = compileSubset(table, request, compare, { knownTypes, indexes, limits })
+  const { rows, covered } = yield* runSubset(compiled)
+  return { rows, covered }
 }
 
 /** Runs a compiled plan; also reports whether the answer came out exact and whether the limit was pushed. */
@@ -241,10 +338,14 @@ function* runRead(plan: ReadPlan): StorageOp<SubsetResult> {
     if (row.__v !== 0) exact = false
     out.add(row)
   }
-  return { rows: out.list(), exact, limitPushed: false }
+  return { rows: out.list(), exact, limitPushed: false, covered: 'all' }
 }
 
 function* runPage(plan: PagePlan): StorageOp<SubsetResult | undefined> {
+  if (plan.scan) {
+    const page = yield* runScanPage(plan.scan)
+    return page && { rows: page.rows, exact: true, limitPushed: true, covered: page.leads }
+  }
   const out = new Rows()
   const { lead, limit, offset } = plan
   let skip = offset
@@ -290,7 +391,7 @@ function* runPage(plan: PagePlan): StorageOp<SubsetResult | undefined> {
     probes.push(...outside)
   }
   if (probes.length > 0 && (yield* anyRow(plan.table, [...new Set(probes)], plan.superset))) return undefined
-  return { rows: out.list(), exact: true, limitPushed: true }
+  return { rows: out.list(), exact: true, limitPushed: true, covered: leads }
 }
 
 /** True when some candidate row (superset filter) lies in one of the given ranges. */

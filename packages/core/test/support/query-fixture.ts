@@ -6,6 +6,7 @@ import { compileSubset, ensureIndex, indexDefinition, runSubset } from '../../sr
 import type { SubsetCompareOptions, SubsetResult } from '../../src/query'
 import { drive, expectSync, type StorageOp } from '../../src/runner'
 import { createRowsTableSql, rowsTable } from '../../src/schema'
+import { mayReadAsUnknown } from '../../src/store'
 import { BetterSqliteTestDriver } from './sqlite-test-driver'
 
 /** A rows table (same DDL as schema.ts) on a real in-memory SQLite, for the query tests. */
@@ -36,8 +37,26 @@ export class QueryFixture {
     return expectSync(drive(this.driver, op), 'test op')
   }
 
+  /**
+   * Planned like querySubset: with the indexes the table really has and the plain-types marker the write
+   * path would hold (both read past the counters).
+   */
   subset(request: LoadSubsetOptions, compare?: SubsetCompareOptions): SubsetResult {
-    return this.run(runSubset(compileSubset(this.table, request, compare)))
+    const options = { indexes: this.indexNames(), knownTypes: this.plainTypes() }
+    return this.run(runSubset(compileSubset(this.table, request, compare, options)))
+  }
+
+  /** What store.ts records: no stored row may read as "unknown". */
+  plainTypes(): boolean {
+    const rows = this.driver.db.prepare(`SELECT value FROM ${this.table} WHERE value IS NOT NULL`).all()
+    return (rows as Array<{ value: string }>).every((row) => !mayReadAsUnknown(row.value))
+  }
+
+  indexNames(): ReadonlySet<string> {
+    const rows = this.driver.db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name GLOB ?`)
+      .all(`persistdb_c${this.num}_ix_*`) as Array<{ name: string }>
+    return new Set(rows.map((row) => row.name))
   }
 
   keys(request: LoadSubsetOptions, compare?: SubsetCompareOptions): Array<string | number> {

@@ -1,0 +1,12 @@
+/** The inspector's verbs as functions, for scripts and tests; the `persistdb` command wraps them. */
+export { openReadOnly, openExclusive, type OpenFile } from './database'
+export { gatherInfo, formatInfo, type FileInfo, type CollectionInfo } from './info'
+export { listRows, type RowsOptions } from './rows'
+export { verifyFile } from './verify'
+export { exportFile, type ExportOptions, type LineSink } from './export'
+export { importFile } from './import'
+export { compactFile, type CompactOptions, type CompactResult } from './compact'
+export { toTypedJson } from './render'
+export { progressFor, type Progress } from './progress'
+export { EXPORT_VERSION } from './export-format'
+export { UsageError } from './usage-error'
