@@ -4,8 +4,18 @@
  * leader can tell that this tab died), follows leader announcements, and
  * carries this tab's statements to whichever tab leads.
  */
-import { InvalidOptionsError, PersistenceClosedError } from '@persistdb/core'
-import { LeaderUnavailableError, PersistenceUnavailableError } from './errors'
+import {
+  DamagedDatabaseError,
+  InvalidOptionsError,
+  openFailure,
+  PersistenceClosedError,
+} from '@persistdb/core'
+import {
+  LeaderUnavailableError,
+  PersistenceUnavailableError,
+  StorageQuotaError,
+  TabProtocolMismatchError,
+} from './errors'
 import { TabWorker } from './tab-worker'
 import {
   announceChannel,
@@ -13,6 +23,7 @@ import {
   inboxChannel,
   leaderLock,
   randomId,
+  TAB_PROTOCOL,
   tabLock,
   type Announcement,
   type ErrorEnvelope,
@@ -140,6 +151,8 @@ export class BrowserCollectionCoordinator {
   private releaseTabLock: (() => void) | undefined
   private closed = false
   private openFailure: ErrorEnvelope | undefined
+  /** Set while the leader announced speaks another tab protocol (another PersistDB build). */
+  private foreignLeader: TabProtocolMismatchError | undefined
   /** Resolves with whether this browser offers OPFS sync access handles in workers. */
   readonly started: Promise<void>
 
@@ -260,8 +273,11 @@ export class BrowserCollectionCoordinator {
   }
 
   private onAnnouncement(message: Announcement): void {
-    if (message.t === 'leader') this.setLeader({ term: message.term, leaderId: message.leaderId }, false)
-    else if (message.t === 'changed') {
+    if (message.t === 'leader') {
+      if ((message.protocol ?? 1) === TAB_PROTOCOL)
+        this.setLeader({ term: message.term, leaderId: message.leaderId }, false)
+      else this.refuseLeader(message.protocol)
+    } else if (message.t === 'changed') {
       if (!this.leader || message.term > this.leader.term)
         this.announce.postMessage({ t: 'who' } satisfies Announcement)
       this.emitChange()
@@ -278,6 +294,7 @@ export class BrowserCollectionCoordinator {
     const changed = !current || current.term !== next.term
     this.leader = { term: next.term, leaderId: next.leaderId || current?.leaderId || '' }
     this.openFailure = undefined
+    this.foreignLeader = undefined
     if (changed) {
       this.stats.leaderChanges++
       // Whatever went to an older leader is lost with it; callers recover (reads retry, transactions re-check).
@@ -293,6 +310,23 @@ export class BrowserCollectionCoordinator {
     for (const wake of this.leaderWaiters) wake()
   }
 
+  /** Why no tab can lead: the file itself (not SQLite, damaged, ...) gets its own typed error. */
+  private openFailureError(waited: number): Error {
+    const failure = this.openFailure!
+    if (failure.code === 'PERSISTDB_DAMAGED_DATABASE')
+      return new DamagedDatabaseError(this.databaseName, [
+        /SQLite reports: (.*?)\)\. /.exec(failure.message)?.[1] ?? failure.message,
+      ])
+    return openFailure(failure, this.databaseName) ?? new LeaderUnavailableError(this.databaseName, waited)
+  }
+
+  /** A tab of another PersistDB build leads: nothing is sent to it; requests fail with a clear error. */
+  private refuseLeader(theirs: number | undefined): void {
+    this.foreignLeader = new TabProtocolMismatchError(this.databaseName, TAB_PROTOCOL, theirs)
+    for (const id of [...this.pending.keys()]) this.abandon(id, this.foreignLeader)
+    for (const wake of this.leaderWaiters) wake()
+  }
+
   private emitChange(): void {
     for (const listener of this.changeListeners) listener()
   }
@@ -304,18 +338,18 @@ export class BrowserCollectionCoordinator {
    */
   async waitForLeader(): Promise<number> {
     if (this.closed) throw new PersistenceClosedError()
+    if (this.foreignLeader) throw this.foreignLeader
     if (this.leader) return this.leader.term
     const started = Date.now()
     this.announce.postMessage({ t: 'who' } satisfies Announcement)
     for (;;) {
       const got = await this.waitForAnnouncement(this.leaderTimeoutMs)
       if (this.closed) throw new PersistenceClosedError()
+      if (this.foreignLeader) throw this.foreignLeader
       const leader = this.leader as { term: number } | undefined // set by an announcement meanwhile
       if (got && leader) return leader.term
       const waited = Date.now() - started
-      if (this.openFailure) {
-        throw new LeaderUnavailableError(this.databaseName, waited)
-      }
+      if (this.openFailure) throw this.openFailureError(waited)
       const held = (await this.leaderLockHeld()) || this.worker.coming
       if (!held || waited >= this.openTimeoutMs) throw new LeaderUnavailableError(this.databaseName, waited)
     }
@@ -348,7 +382,7 @@ export class BrowserCollectionCoordinator {
    */
   async request(body: RequestBody): Promise<Extract<Response, { ok: true }>> {
     const term = await this.waitForLeader()
-    const message = { ...body, id: this.nextId++, client: this.clientId } as Request
+    const message = { ...body, id: this.nextId++, client: this.clientId, v: TAB_PROTOCOL } as Request
     this.stats.requests++
     return new Promise((resolve, reject) => {
       const pending: Pending = { message, term, resolve, reject, timer: undefined, startedAt: Date.now() }
@@ -422,7 +456,16 @@ export class BrowserCollectionCoordinator {
     if (response.ok) {
       this.stats.rowsReceived += response.rows?.length ?? 0
       pending.resolve(response)
-    } else pending.reject(new RemoteError(response.error))
+    } else pending.reject(this.remoteFailure(response.error))
+  }
+
+  /** The leader's typed failures become typed errors here again (classes do not cross the channel). */
+  private remoteFailure(error: ErrorEnvelope): Error {
+    if (error.code === 'PERSISTDB_QUOTA_EXCEEDED')
+      return new StorageQuotaError(this.databaseName, 'reported by the leading tab')
+    if (error.code === 'PERSISTDB_TAB_PROTOCOL_MISMATCH')
+      return new TabProtocolMismatchError(this.databaseName, TAB_PROTOCOL, undefined)
+    return new RemoteError(error)
   }
 
   /** Stops this tab's worker (handing leadership on) and releases the tab lock. */

@@ -46,3 +46,40 @@ export class DatabaseOpenError extends PersistenceError {
     )
   }
 }
+
+/**
+ * The origin's storage quota is used up: a write needed more space than the
+ * browser grants this site. The transaction was rolled back; stored rows are
+ * intact, and writing works again once space is freed.
+ */
+export class StorageQuotaError extends PersistenceError {
+  constructor(databaseName: string, detail: string) {
+    super(
+      'PERSISTDB_QUOTA_EXCEEDED',
+      `The browser's storage quota for this site is used up: PersistDB database "${databaseName}" could not ` +
+        `grow (${detail}). The write was rolled back; rows stored before are intact. Free space (delete data ` +
+        `this site keeps, or ask the user to free disk space), request persistent storage ` +
+        `(\`persistentStorage: true\`), then write again.`,
+    )
+  }
+}
+
+/**
+ * Another tab runs a different build of PersistDB with an incompatible tab
+ * protocol: the tabs cannot share the database safely. Nothing was sent.
+ */
+export class TabProtocolMismatchError extends PersistenceError {
+  readonly ours: number
+  readonly theirs: number | undefined
+
+  constructor(databaseName: string, ours: number, theirs: number | undefined) {
+    super(
+      'PERSISTDB_TAB_PROTOCOL_MISMATCH',
+      `Another tab uses PersistDB database "${databaseName}" with a different PersistDB build (tab protocol ` +
+        `${theirs ?? '1 or older'}; this tab speaks ${ours}). Tabs of different builds cannot share one ` +
+        `database, so nothing was sent. Reload every tab of this site so they all run the same version.`,
+    )
+    this.ours = ours
+    this.theirs = theirs
+  }
+}

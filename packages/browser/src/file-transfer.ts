@@ -2,7 +2,7 @@
  * The database as a file: `exportDatabase()` for downloading it (and reading it with the `persistdb` CLI),
  * `importDatabase()` for putting a file in place before the app opens it. Main thread only.
  */
-import { DatabaseBusyError, ForeignDatabaseError, InvalidOptionsError } from '@persistdb/core'
+import { DatabaseInUseError, ForeignDatabaseError, InvalidOptionsError } from '@persistdb/core'
 import type { BrowserWASQLiteDatabase } from './index'
 import { PersistenceUnavailableError } from './errors'
 import { leaderLock, randomId } from './protocol'
@@ -55,8 +55,8 @@ async function vacuumInto(database: BrowserWASQLiteDatabase, name: string): Prom
 /**
  * Replaces database `databaseName` with `file` (a SQLite file, e.g. one `exportDatabase` or the CLI's
  * `persistdb import` wrote). Only while no tab has the database open: it takes the leader's Web Lock
- * itself, so no worker can open the file meanwhile, and rejects with DatabaseBusyError
- * (`PERSISTDB_DATABASE_BUSY`) when a tab leads it. The old WAL and journal are removed first (SQLite
+ * itself, so no worker can open the file meanwhile, and rejects with DatabaseInUseError
+ * (`PERSISTDB_DATABASE_IN_USE`) when a tab leads it. The old WAL and journal are removed first (SQLite
  * would otherwise replay them onto the new file); the file itself is replaced by OPFS's atomic write
  * (a writable stream lands on close), so it holds the old or the new database, never a mix.
  */
@@ -73,7 +73,7 @@ export async function importDatabase(options: { databaseName: string; file: Blob
   }
   await navigator.locks.request(leaderLock(databaseName), { ifAvailable: true }, async (lock) => {
     if (!lock) {
-      throw new DatabaseBusyError(
+      throw new DatabaseInUseError(
         `Database "${databaseName}" is open in a tab; close every tab using it (or import before the app ` +
           `opens it). Nothing was changed.`,
       )
@@ -92,7 +92,7 @@ export async function importDatabase(options: { databaseName: string; file: Blob
       }
     } catch (error) {
       if (error instanceof DOMException && error.name === 'NoModificationAllowedError') {
-        throw new DatabaseBusyError(
+        throw new DatabaseInUseError(
           `Database "${databaseName}" is still held by a tab that just closed; try again in a moment.`,
           error,
         )

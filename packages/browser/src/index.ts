@@ -6,19 +6,34 @@ import {
 } from '@persistdb/core'
 import { BrowserCollectionCoordinator, type BrowserCoordinatorOptions } from './coordinator'
 import { BrowserWASQLiteDriver } from './driver'
+import { requestPersistentStorage, type PersistentStorage } from './persistent-storage'
 
 // Everything of core (persistedCollectionOptions, typed errors, types) from one import.
 export * from '@persistdb/core'
 export { BrowserCollectionCoordinator } from './coordinator'
 export type { BrowserCoordinatorOptions, CoordinatorStats, LeaderInfo } from './coordinator'
 export { BrowserWASQLiteDriver } from './driver'
-export { LeaderUnavailableError, PersistenceUnavailableError, DatabaseOpenError } from './errors'
+export {
+  LeaderUnavailableError,
+  PersistenceUnavailableError,
+  DatabaseOpenError,
+  StorageQuotaError,
+  TabProtocolMismatchError,
+} from './errors'
+export { TAB_PROTOCOL } from './protocol'
+export type { PersistentStorage } from './persistent-storage'
 export { exportDatabase, importDatabase } from './file-transfer'
 export type { LeaderHook } from './protocol'
 
 export type OpenBrowserDatabaseOptions = BrowserCoordinatorOptions & {
   /** Share a coordinator you created; by default one is created (and closed with the database). */
   coordinator?: BrowserCollectionCoordinator
+  /**
+   * Ask the browser to keep this site's storage under storage pressure
+   * (`navigator.storage.persist()`); the answer is `database.persistentStorage`.
+   * Without it the browser may evict the database when the disk runs low.
+   */
+  persistentStorage?: boolean
 }
 
 /** An open database: every tab has one; the tabs elect a leader that alone touches the file. */
@@ -26,6 +41,8 @@ export interface BrowserWASQLiteDatabase {
   readonly databaseName: string
   readonly coordinator: BrowserCollectionCoordinator
   readonly driver: BrowserWASQLiteDriver
+  /** Whether the browser keeps this site's storage under pressure (see the `persistentStorage` option). */
+  readonly persistentStorage: PersistentStorage
   close(): Promise<void>
 }
 
@@ -41,7 +58,11 @@ export interface BrowserWASQLiteDatabase {
 export async function openBrowserWASQLiteOPFSDatabase(
   options: OpenBrowserDatabaseOptions,
 ): Promise<BrowserWASQLiteDatabase> {
-  const { coordinator: given, ...coordinatorOptions } = options ?? ({} as OpenBrowserDatabaseOptions)
+  const {
+    coordinator: given,
+    persistentStorage: requestPersistence,
+    ...coordinatorOptions
+  } = options ?? ({} as OpenBrowserDatabaseOptions)
   if (given && given.databaseName !== coordinatorOptions.databaseName) {
     throw new InvalidOptionsError(
       `The coordinator serves "${given.databaseName}", not "${String(coordinatorOptions.databaseName)}".`,
@@ -54,8 +75,15 @@ export async function openBrowserWASQLiteOPFSDatabase(
     if (!given) await coordinator.close()
     throw error
   }
+  const persistentStorage = await requestPersistentStorage(requestPersistence === true)
   const driver = new BrowserWASQLiteDriver(coordinator, !given)
-  return { databaseName: coordinator.databaseName, coordinator, driver, close: () => driver.close() }
+  return {
+    databaseName: coordinator.databaseName,
+    coordinator,
+    driver,
+    persistentStorage,
+    close: () => driver.close(),
+  }
 }
 
 export type BrowserPersistenceOptions = Omit<SQLitePersistenceOptions, 'driver'> & {

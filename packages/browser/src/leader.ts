@@ -9,6 +9,7 @@
 import type { SQLiteRow } from '@persistdb/core'
 import {
   announceChannel,
+  TAB_PROTOCOL,
   clientChannel,
   envelope,
   inboxChannel,
@@ -21,6 +22,7 @@ import {
 } from './protocol'
 import { FencedError, fenceAndRecord, pruneRecorded, takeNextTerm, wasRecorded } from './fence'
 import { WorkerDatabase, type StorageKind } from './sqlite'
+import { TabProtocolMismatchError } from './errors'
 
 export interface LeaderOptions {
   databaseName: string
@@ -97,7 +99,7 @@ export class Leader {
     try {
       const term = await takeNextTerm(db)
       const leader = new Leader(db, term, options)
-      leader.publish({ t: 'leader', term, leaderId: options.leaderId })
+      leader.publish({ t: 'leader', term, leaderId: options.leaderId, protocol: TAB_PROTOCOL })
       return leader
     } catch (error) {
       await db.close().catch(() => undefined)
@@ -110,7 +112,8 @@ export class Leader {
   }
 
   private onAnnouncement(message: Announcement): void {
-    if (message.t === 'who') this.publish({ t: 'leader', term: this.term, leaderId: this.options.leaderId })
+    if (message.t === 'who')
+      this.publish({ t: 'leader', term: this.term, leaderId: this.options.leaderId, protocol: TAB_PROTOCOL })
     else if (message.t === 'hook' && this.options.testHooks) this.hooks.push(message.hook)
   }
 
@@ -151,6 +154,11 @@ export class Leader {
 
   onRequest(request: Request): void {
     if (this.stopped) return
+    // A tab of another PersistDB build: refuse before reading anything else of its message.
+    if (request.v !== TAB_PROTOCOL) {
+      const error = new TabProtocolMismatchError(this.options.databaseName, TAB_PROTOCOL, request.v)
+      return void this.fail(request, envelope(error, 'PROTOCOL'))
+    }
     if (request.t === 'all') {
       this.queue.push(request)
       return this.pump()

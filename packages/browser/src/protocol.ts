@@ -10,6 +10,15 @@
  */
 import type { SQLiteRow, SQLiteValue } from '@persistdb/core'
 
+/**
+ * The version of these messages. Tabs of one origin may run different
+ * PersistDB builds (a stale tab after a deploy): a leader refuses requests of
+ * another version and a tab refuses a leader of another version, each with
+ * TabProtocolMismatchError, instead of misreading each other. Builds before
+ * versioning send no version (read as 1). Bump on any incompatible change.
+ */
+export const TAB_PROTOCOL = 2
+
 export const announceChannel = (db: string) => `persistdb:${db}`
 export const inboxChannel = (db: string) => `persistdb:${db}:inbox`
 export const clientChannel = (db: string, clientId: string) => `persistdb:${db}:client:${clientId}`
@@ -20,7 +29,8 @@ export const workerLock = (db: string, clientId: string, generation: number) =>
   `persistdb:${db}:worker:${clientId}:${generation}`
 
 export type Announcement =
-  | { t: 'leader'; term: number; leaderId: string }
+  /** `protocol`: the leader's TAB_PROTOCOL (absent from builds before versioning). */
+  | { t: 'leader'; term: number; leaderId: string; protocol?: number }
   | { t: 'changed'; term: number }
   | { t: 'who' }
   /** Test hooks; the worker obeys them only when started with `testHooks: true`. */
@@ -36,6 +46,8 @@ interface Base {
   /** Request id, unique per client; a resend reuses it. */
   id: number
   client: string
+  /** The sender's TAB_PROTOCOL (absent from builds before versioning). */
+  v?: number
 }
 
 export interface Statement {
@@ -67,7 +79,7 @@ export interface ErrorEnvelope {
   message: string
   code?: string
   /** TX_UNKNOWN: the leader has no such open transaction (it was never begun here, or was rolled back). */
-  kind?: 'TX_UNKNOWN' | 'FENCED' | 'SQL'
+  kind?: 'TX_UNKNOWN' | 'FENCED' | 'SQL' | 'PROTOCOL'
 }
 
 export type Response =

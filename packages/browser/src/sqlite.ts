@@ -6,7 +6,8 @@
 import SQLiteESMFactory from '@journeyapps/wa-sqlite/dist/wa-sqlite.mjs'
 import * as SQLite from '@journeyapps/wa-sqlite'
 import { OPFSCoopSyncVFS } from '@journeyapps/wa-sqlite/src/examples/OPFSCoopSyncVFS.js'
-import type { SQLiteRow, SQLiteValue } from '@persistdb/core'
+import { DamagedDatabaseError, type SQLiteRow, type SQLiteValue } from '@persistdb/core'
+import { StorageQuotaError } from './errors'
 
 type API = ReturnType<typeof SQLite.Factory>
 
@@ -34,6 +35,8 @@ export function hasOpfsSyncAccess(): boolean {
 }
 
 const VFS_NAME: Record<StorageKind, string> = { opfs: 'persistdb-opfs', indexeddb: 'persistdb-idb' }
+/** The OPFS VFS keeps the exception behind its last I/O error code: how a full quota is told from other I/O errors. */
+let opfsVfs: { lastError: unknown } | undefined
 const modules = new Map<StorageKind, Promise<API>>()
 
 function loadModule(options: OpenOptions): Promise<API> {
@@ -51,6 +54,7 @@ async function loadOpfs(wasmUrl: string | undefined): Promise<API> {
   // Only the elected leader ever opens the file, so the VFS never competes with another connection;
   // OPFSCoopSyncVFS is the sync OPFS VFS that also tolerates a handle left behind by a dead tab.
   const vfs = await OPFSCoopSyncVFS.create(VFS_NAME.opfs, module)
+  opfsVfs = vfs as unknown as { lastError: unknown }
   sqlite3.vfs_register(vfs as unknown as SQLiteVFS, false)
   return sqlite3
 }
@@ -90,6 +94,7 @@ export class WorkerDatabase {
   private constructor(
     private readonly sqlite3: API,
     private readonly db: number,
+    private readonly name: string,
   ) {}
 
   /**
@@ -112,7 +117,7 @@ export class WorkerDatabase {
           SQLite.SQLITE_OPEN_CREATE | SQLite.SQLITE_OPEN_READWRITE,
           VFS_NAME[options.storage],
         )
-        const database = new WorkerDatabase(sqlite3, db)
+        const database = new WorkerDatabase(sqlite3, db, options.databaseName)
         if (options.storage === 'opfs') await database.tuneForSoleConnection()
         // Reads the header now, so a held handle fails here rather than at the first statement.
         else await database.all('PRAGMA journal_mode')
@@ -142,8 +147,21 @@ export class WorkerDatabase {
    */
   async tuneForSoleConnection(): Promise<void> {
     await this.all('PRAGMA locking_mode = EXCLUSIVE')
+    await this.assertSoundBeforeFirstWrite()
     await this.all('PRAGMA journal_mode = WAL')
     await this.all('PRAGMA cache_size = -32768')
+  }
+
+  /**
+   * A file no PersistDB leader has written yet (a new one is empty; an imported one may be anything) is
+   * checked before the WAL switch and the fence tables change it: a damaged file is refused unchanged.
+   */
+  private async assertSoundBeforeFirstWrite(): Promise<void> {
+    const ours = await this.all(`SELECT 1 FROM sqlite_master WHERE name = 'persistdb_browser_meta'`)
+    if (ours.length > 0) return
+    const rows = await this.all('PRAGMA quick_check(10)')
+    const problems = rows.map((row) => String(Object.values(row)[0]))
+    if (problems.length !== 1 || problems[0] !== 'ok') throw new DamagedDatabaseError(this.name, problems)
   }
 
   private async prepare(sql: string): Promise<number> {
@@ -199,6 +217,8 @@ export class WorkerDatabase {
         rows.push(row)
       }
       return rows
+    } catch (error) {
+      throw quotaFailure(error, this.name) ?? error
     } finally {
       await sqlite3.reset(stmt).catch(() => undefined)
       sqlite3.clear_bindings(stmt)
@@ -231,4 +251,23 @@ export class WorkerDatabase {
     this.statements.clear()
     await this.sqlite3.close(this.db)
   }
+}
+
+/**
+ * An I/O error whose cause was the quota (the access handle wrote short, or threw QuotaExceededError)
+ * becomes StorageQuotaError; anything else stays as it is.
+ */
+function quotaFailure(error: unknown, databaseName: string): StorageQuotaError | undefined {
+  const code = (error as { code?: unknown })?.code
+  if (
+    typeof code !== 'number' ||
+    ((code & 0xff) !== SQLite.SQLITE_IOERR && (code & 0xff) !== SQLite.SQLITE_FULL)
+  )
+    return undefined
+  const cause = opfsVfs?.lastError as { name?: unknown; message?: unknown } | null | undefined
+  if (opfsVfs) opfsVfs.lastError = null
+  const quota = cause?.name === 'QuotaExceededError' || cause?.message === 'short write'
+  return quota
+    ? new StorageQuotaError(databaseName, `${String(cause?.name)}: ${String(cause?.message)}`)
+    : undefined
 }

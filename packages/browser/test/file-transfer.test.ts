@@ -108,7 +108,7 @@ describe('exportDatabase / importDatabase', () => {
 
     // Open in this tab now: refused, and the database is untouched.
     const busy = await b.call('importDatabase', 'restored', bytes)
-    expect(busy).toMatchObject({ ok: false, error: { code: 'PERSISTDB_DATABASE_BUSY' } })
+    expect(busy).toMatchObject({ ok: false, error: { code: 'PERSISTDB_DATABASE_IN_USE' } })
     expect(await b.call('insert', [{ id: 'z', text: 'still writable' }])).toMatchObject({ ok: true })
 
     const c = await harness.openTab(target, 'c')

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import {
-  DatabaseBusyError,
+  DatabaseInUseError,
   drive,
   ForeignDatabaseError,
   readFormat,
@@ -47,7 +47,7 @@ export function openExclusive(path: string, force: boolean): OpenFile {
         db.exec('COMMIT')
       } catch (error) {
         if (isBusy(error)) {
-          throw new DatabaseBusyError(
+          throw new DatabaseInUseError(
             `Another connection has ${path} open (an app or another persistdb command). Close it and try ` +
               `again, or pass --force to wait for its locks instead. Nothing was changed.`,
             error,
@@ -99,12 +99,22 @@ function wrap(path: string, db: Database.Database): OpenFile {
   return { db, path, format, run, close: () => db.close() }
 }
 
-/** better-sqlite3 as core's executor (statements prepared per call: tools run few of them). */
+/** better-sqlite3 as core's executor, with a small statement cache (import runs the same statements often). */
 export function executorOf(db: Database.Database): SQLiteExecutor {
+  const cache = new Map<string, Database.Statement>()
+  const prepare = (sql: string) => {
+    let statement = cache.get(sql)
+    if (!statement) {
+      if (cache.size >= 64) cache.clear()
+      statement = db.prepare(sql)
+      cache.set(sql, statement)
+    }
+    return statement
+  }
   return {
-    all: (sql: string, params: readonly SQLiteValue[] = []) => db.prepare(sql).all(...params) as SQLiteRow[],
+    all: (sql: string, params: readonly SQLiteValue[] = []) => prepare(sql).all(...params) as SQLiteRow[],
     run: (sql: string, params: readonly SQLiteValue[] = []) => {
-      db.prepare(sql).run(...params)
+      prepare(sql).run(...params)
     },
   }
 }

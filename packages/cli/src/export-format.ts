@@ -2,6 +2,7 @@ import {
   decodeValue,
   encodeKey,
   InvalidExportError,
+  StorageFormatError,
   type IndexedField,
   type StoredKey,
 } from '@persistdb/core/inspect'
@@ -57,9 +58,16 @@ export interface EndLine {
 
 export type ExportLine = HeaderLine | CollectionLine | MetaLine | RowLine | EndLine
 
-/** Stored codec text as embedded JSON (null stays null). */
-export function embed(text: string | null): unknown {
-  return text === null ? null : JSON.parse(text)
+/** Stored codec text as embedded JSON (null stays null); `where` names it when the file is damaged. */
+export function embed(text: string | null, where: () => string): unknown {
+  if (text === null) return null
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new StorageFormatError(
+      `${where()} is not JSON (${(error as Error).message}); the file is damaged. Run persistdb verify.`,
+    )
+  }
 }
 
 /** Embedded JSON back to the stored text, checked with core's decoder. */

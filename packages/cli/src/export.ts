@@ -58,7 +58,12 @@ export async function exportFile(file: OpenFile, sink: LineSink, options: Export
       const meta = db
         .prepare(`SELECT key, value FROM persistdb_collection_meta WHERE collection = ? ORDER BY key`)
         .all(c.num) as Array<{ key: string; value: string }>
-      for (const m of meta) await emit({ type: 'meta', key: m.key, value: embed(m.value) })
+      for (const m of meta)
+        await emit({
+          type: 'meta',
+          key: m.key,
+          value: embed(m.value, () => `metadata ${JSON.stringify(m.key)} of "${c.name}"`),
+        })
       const count = (db.prepare(`SELECT count(*) AS n FROM ${c.table}`).get() as { n: number }).n
       progress.start(`export ${c.name}`, count)
       let batch = ''
@@ -68,8 +73,8 @@ export async function exportFile(file: OpenFile, sink: LineSink, options: Export
           JSON.stringify({
             type: 'row',
             key: row.key as string | number,
-            value: embed(row.value),
-            meta: embed(row.meta),
+            value: embed(row.value, () => `the value of row ${JSON.stringify(row.key)} of "${c.name}"`),
+            meta: embed(row.meta, () => `the metadata of row ${JSON.stringify(row.key)} of "${c.name}"`),
           } satisfies ExportLine) + '\n'
         total++
         if (++inBatch === 1000) {

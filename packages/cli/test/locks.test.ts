@@ -44,7 +44,7 @@ describe('write verbs refuse while another connection has the file open', () => 
   beforeAll(() => writeSampleDatabase(sample))
   afterAll(() => tmp.cleanup())
 
-  it('compact with an app holding the file open: refused (PERSISTDB_DATABASE_BUSY), file unchanged; --force runs', async () => {
+  it('compact with an app holding the file open: refused (PERSISTDB_DATABASE_IN_USE), file unchanged; --force runs', async () => {
     const file = tmp.file('open-app.sqlite')
     copyFileSync(sample, file)
     const app = createNodeSQLitePersistence({ path: file })
@@ -61,7 +61,7 @@ describe('write verbs refuse while another connection has the file open', () => 
     const before = readFileSync(file)
     const refused = await runCli(['compact', file])
     expect(refused.status).toBe(2)
-    expect(refused.stderr).toContain('PERSISTDB_DATABASE_BUSY: Another connection has')
+    expect(refused.stderr).toContain('PERSISTDB_DATABASE_IN_USE: Another connection has')
     expect(refused.stderr).toContain('pass --force')
     expect(readFileSync(file).equals(before)).toBe(true)
 
@@ -88,7 +88,7 @@ describe('write verbs refuse while another connection has the file open', () => 
     try {
       const refused = await runCli(['compact', file])
       expect(refused.status).toBe(2)
-      expect(refused.stderr).toContain('PERSISTDB_DATABASE_BUSY')
+      expect(refused.stderr).toContain('PERSISTDB_DATABASE_IN_USE')
     } finally {
       holder.release()
     }

@@ -101,6 +101,13 @@ describe('persistdb verify', () => {
       `- registry: index ${index} of "todos" is not on a field expression PersistDB creates`,
     )
     expect(out.stderr).toContain(`- change log: entry 2: changed keys are not a list of keys`)
+
+    // export refuses the damaged file with a typed error instead of writing a broken export.
+    const exported = await runCli(['export', file])
+    expect(exported.status).toBe(2)
+    expect(exported.stderr).toContain(
+      'PERSISTDB_STORAGE_FORMAT: the value of row 1 of "prices" is not JSON (',
+    )
   })
 
   it('the file header destroyed: exit 1 and "cannot be read"', async () => {

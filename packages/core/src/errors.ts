@@ -21,13 +21,23 @@ export type PersistenceErrorCode =
   | 'PERSISTDB_SQLITE_ERROR'
   | 'PERSISTDB_TRANSACTION_MISUSE'
   | 'PERSISTDB_STATEMENT_LIMIT'
+  // Opening a file and losing it (open-errors.ts)
+  | 'PERSISTDB_NOT_SQLITE'
+  | 'PERSISTDB_DAMAGED_DATABASE'
+  | 'PERSISTDB_READ_ONLY'
+  | 'PERSISTDB_MISSING_DIRECTORY'
+  | 'PERSISTDB_CONNECTION_CLOSED'
+  | 'PERSISTDB_BUSY'
+  | 'PERSISTDB_FILE_REPLACED'
   // Browser runtime (@persistdb/browser)
   | 'PERSISTDB_LEADER_UNAVAILABLE'
   | 'PERSISTDB_PERSISTENCE_UNAVAILABLE'
   | 'PERSISTDB_OPEN_FAILED'
   // Inspector CLI (@persistdb/cli)
-  | 'PERSISTDB_DATABASE_BUSY'
+  | 'PERSISTDB_DATABASE_IN_USE'
   | 'PERSISTDB_INVALID_EXPORT'
+  | 'PERSISTDB_QUOTA_EXCEEDED'
+  | 'PERSISTDB_TAB_PROTOCOL_MISMATCH'
 
 export class PersistenceError extends Error {
   readonly code: PersistenceErrorCode
@@ -210,9 +220,9 @@ export function isPersistenceVerdict(error: unknown): error is PersistenceError 
 }
 
 /** A maintenance write (compact, import) found another connection using the file and did nothing. */
-export class DatabaseBusyError extends PersistenceError {
+export class DatabaseInUseError extends PersistenceError {
   constructor(message: string, cause?: unknown) {
-    super('PERSISTDB_DATABASE_BUSY', message, { cause })
+    super('PERSISTDB_DATABASE_IN_USE', message, { cause })
   }
 }
 

@@ -85,6 +85,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
   private readonly onDemand: boolean
   private loader: SubsetLoader<T, TKey> | undefined
   private unbindIndexes: (() => void) | undefined
+  private offFailure: (() => void) | undefined
 
   constructor(
     private readonly inner: SyncConfig<T, TKey>,
@@ -200,6 +201,8 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
         writerId: this.writerId,
         onRemoteChange: (keys) => this.remote.queue(keys),
       })
+      // The file went away under the persistence: this collection stops in a typed error state.
+      this.offFailure = this.ctx.persistence.onFailure((error) => this.failStart(error))
       this.innerResult = normalize(this.inner.sync(this.wrappedParams()))
       if (this.ctx.kind === 'synced' && this.cacheUsable && !this.sourceReady) this.startOfflineTimer()
     })
@@ -417,6 +420,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     this.closed = true
     this.clearOfflineTimer()
     this.unsubscribe?.()
+    this.offFailure?.()
     this.unbindIndexes?.()
     const cleanup = this.innerResult?.cleanup
     if (!cleanup) return

@@ -1,6 +1,9 @@
 import { isPromiseLike, type MaybePromise, type SQLiteDriver } from './driver'
 import { guardDriver, type GuardedDriver } from './guarded-driver'
-import { InvalidOptionsError, PersistenceClosedError } from './errors'
+import { InvalidOptionsError, PersistenceClosedError, PersistenceError } from './errors'
+import { DatabaseFileReplacedError } from './open-errors'
+import { assertSound } from './soundness'
+import { writeFailure } from './sqlite-failure'
 import { drive, driveInTransaction, type StorageOp } from './runner'
 import { migrate, readFormat, STORAGE_FORMAT } from './schema'
 import {
@@ -12,6 +15,7 @@ import {
   type ChangeEntry,
   type CommitBatch,
 } from './store'
+import { keysFromOthers, nonNegative, pruneAll, randomId, reportPollError } from './persistence-helpers'
 import type { StoredKey } from './codec'
 
 export interface ChangeLogOptions {
@@ -30,6 +34,15 @@ export interface SQLitePersistenceOptions {
    */
   pollIntervalMs?: number
   changeLog?: ChangeLogOptions
+  /** How error messages name the database (a path, a browser database name). */
+  file?: string
+  /**
+   * Throws a PersistenceError when the database is no longer the one opened
+   * (e.g. the file was deleted or replaced). Runs inside every write
+   * transaction just before it commits, and at each poll; a
+   * DatabaseFileReplacedError stops the persistence for good.
+   */
+  fileCheck?: () => void
 }
 
 /** What a collection binding does with changes another writer committed. */
@@ -63,6 +76,11 @@ export class SQLitePersistence {
   private runs = 0
   private timer: ReturnType<typeof setInterval> | undefined
   private readonly listeners = new Map<number, Set<RemoteChangeListener>>()
+  private readonly file: string | undefined
+  private readonly fileCheck: (() => void) | undefined
+  /** Set when the database went away under us: every later read and write throws it. */
+  private failure: PersistenceError | undefined
+  private readonly failureListeners = new Set<(error: PersistenceError) => void>()
 
   constructor(options: SQLitePersistenceOptions) {
     if (!options?.driver) throw new InvalidOptionsError('createSQLitePersistence needs a `driver`.')
@@ -71,6 +89,64 @@ export class SQLitePersistence {
     this.maxEntries = nonNegative(options.changeLog?.maxEntries ?? 10_000, 'changeLog.maxEntries')
     this.maxAgeMs = nonNegative(options.changeLog?.maxAgeMs ?? 24 * 60 * 60 * 1000, 'changeLog.maxAgeMs')
     this.writerId = randomId()
+    this.file = options.file
+    this.fileCheck = options.fileCheck
+  }
+
+  /** The error that stopped this persistence (the file was deleted or replaced), if any. */
+  get failedWith(): PersistenceError | undefined {
+    return this.failure
+  }
+
+  /** Called once if the persistence stops for good; returns an unsubscribe function. */
+  onFailure(listener: (error: PersistenceError) => void): () => void {
+    this.failureListeners.add(listener)
+    return () => this.failureListeners.delete(listener)
+  }
+
+  private fail(error: PersistenceError): void {
+    if (this.failure) return
+    this.failure = error
+    this.stopPolling()
+    // Listeners move collections to their error state; not from inside the write that found it.
+    queueMicrotask(() => {
+      for (const listener of [...this.failureListeners]) listener(error)
+    })
+  }
+
+  private usable(): void {
+    if (this.closed) throw new PersistenceClosedError()
+    if (this.failure) throw this.failure
+  }
+
+  /** Typed write errors; a vanished file stops the persistence. */
+  private writeError = (error: unknown): never => {
+    const typed = writeFailure(error, this.file)
+    if (typed instanceof DatabaseFileReplacedError) this.fail(typed)
+    throw typed
+  }
+
+  private guarded<T>(run: () => MaybePromise<T>): MaybePromise<T> {
+    let result: MaybePromise<T>
+    try {
+      result = run()
+    } catch (error) {
+      return this.writeError(error)
+    }
+    return isPromiseLike(result) ? result.then(undefined, this.writeError) : result
+  }
+
+  /** Runs `op` in a write transaction, checking the file is still ours just before it commits. */
+  private transact<T>(op: () => StorageOp<T>): MaybePromise<T> {
+    const check = this.fileCheck
+    const body = check
+      ? function* () {
+          const result = yield* op()
+          check()
+          return result
+        }
+      : op
+    return this.guarded(() => driveInTransaction(this.driver, body))
   }
 
   /** A writer id for one sync run, derived from this persistence's. */
@@ -84,11 +160,16 @@ export class SQLitePersistence {
 
   /** Brings the file to the current storage format once; takes the write lock only when it must. */
   ready(): MaybePromise<void> {
-    if (this.closed) throw new PersistenceClosedError()
+    this.usable()
     if (this.initialized) return
     if (this.initializing) return this.initializing
-    const result = chain(drive(this.driver, readFormat()), (format) =>
-      format === STORAGE_FORMAT ? undefined : driveInTransaction(this.driver, () => migrate()),
+    // A file without PersistDB's tables is checked for damage before the first write into it.
+    const result = chain(drive(this.driver, readFormat(this.file)), (format) =>
+      format === STORAGE_FORMAT
+        ? undefined
+        : chain(format === 0 ? assertSound(this.driver, this.file) : undefined, () =>
+            this.transact(() => migrate()),
+          ),
     )
     if (!isPromiseLike(result)) {
       this.initialized = true
@@ -108,13 +189,13 @@ export class SQLitePersistence {
   }
 
   read<T>(op: () => StorageOp<T>): MaybePromise<T> {
-    if (this.closed) throw new PersistenceClosedError()
+    this.usable()
     return chain(this.ready(), () => drive(this.driver, op()))
   }
 
   write<T>(op: () => StorageOp<T>): MaybePromise<T> {
-    if (this.closed) throw new PersistenceClosedError()
-    const result = chain(this.ready(), () => driveInTransaction(this.driver, op))
+    this.usable()
+    const result = chain(this.ready(), () => this.transact(op))
     return isPromiseLike(result) ? this.track(result) : result
   }
 
@@ -145,6 +226,17 @@ export class SQLitePersistence {
   /** Prunes the change log right now (maintenance; it also happens every 64 commits). */
   pruneChangeLog(): MaybePromise<void> {
     return this.write(() => pruneAll(this.maxEntries, this.maxAgeMs))
+  }
+
+  /**
+   * Rebuilds the file to give free pages back to the disk (SQLite VACUUM,
+   * crash-safe: killed midway, the file is the old one). Runs outside any
+   * transaction, so it needs a driver that can run a statement on its own
+   * (better-sqlite3); other writers wait for it.
+   */
+  vacuum(): MaybePromise<void> {
+    this.usable()
+    return chain(this.ready(), () => this.guarded(() => this.driver.run('VACUUM')))
   }
 
   /** Deletes a collection's rows, metadata and registry entry. */
@@ -181,7 +273,15 @@ export class SQLitePersistence {
 
   /** Looks for other writers' commits now. Returns once they are applied. */
   poll(): MaybePromise<void> {
-    if (this.closed || this.polling || this.listeners.size === 0) return
+    if (this.closed || this.failure || this.polling || this.listeners.size === 0) return
+    try {
+      this.fileCheck?.()
+    } catch (error) {
+      // Found while idle: the collections move to their error state before anyone writes.
+      if (error instanceof DatabaseFileReplacedError) return this.fail(error)
+      reportPollError(error)
+      return
+    }
     this.polling = true
     const done = () => {
       this.polling = false
@@ -264,50 +364,15 @@ export class SQLitePersistence {
  * another application's persistdb_meta. Runtimes call it before changing
  * persistent settings such as journal_mode.
  */
-export function readStorageFormat(driver: SQLiteDriver): MaybePromise<number> {
-  return drive(guardDriver(driver), readFormat())
+export function readStorageFormat(driver: SQLiteDriver, file?: string): MaybePromise<number> {
+  return drive(guardDriver(driver), readFormat(file))
 }
 
 export function createSQLitePersistence(options: SQLitePersistenceOptions): SQLitePersistence {
   return new SQLitePersistence(options)
 }
 
-/** The keys other writers changed (null: reload all), or undefined when there is nothing to apply. */
-function keysFromOthers(entries: readonly ChangeEntry[], self: string): StoredKey[] | null | undefined {
-  let keys: Set<StoredKey> | undefined
-  for (const entry of entries) {
-    if (entry.writer === self) continue
-    if (entry.keys === null) return null
-    keys ??= new Set()
-    for (const key of entry.keys) keys.add(key)
-  }
-  return keys && [...keys]
-}
-
-function* pruneAll(maxEntries: number, maxAgeMs: number): StorageOp<void> {
-  const head = yield* headSeq()
-  yield* pruneChanges(head, maxEntries, maxAgeMs)
-}
-
 /** Chains without leaving the current tick when the value is already there (sync drivers). */
 export function chain<A, B>(value: MaybePromise<A>, fn: (a: A) => MaybePromise<B>): MaybePromise<B> {
   return isPromiseLike(value) ? value.then(fn) : fn(value)
-}
-
-function nonNegative(value: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidOptionsError(`${name} must be a finite number >= 0 (got ${String(value)}).`)
-  }
-  return value
-}
-
-function randomId(): string {
-  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto
-  if (c?.randomUUID) return c.randomUUID()
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`
-}
-
-function reportPollError(error: unknown): void {
-  // A failed poll is retried at the next tick; nothing was applied from it.
-  console.error("[persistdb] reading other writers' changes failed; retrying", error)
 }

@@ -1,5 +1,6 @@
 import { DriverResultError, ForeignDatabaseError, StorageFormatError, errorText } from './errors'
 import { query, run, type StorageOp } from './runner'
+import { openFailure } from './sqlite-failure'
 
 /**
  * The storage format PersistDB owns. Every table is prefixed `persistdb_` so
@@ -45,17 +46,21 @@ const MIGRATIONS: ReadonlyArray<readonly string[]> = [
 ]
 
 /** Read-only check: does the file need migrating? Never takes the write lock when it does not. */
-export function* readFormat(): StorageOp<number> {
+export function* readFormat(file?: string): StorageOp<number> {
   let tables
   try {
     tables = yield* query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'persistdb_meta'`)
   } catch (error) {
     // A driver answering in a shape PersistDB does not read is the driver's problem, not the file's.
     if (error instanceof DriverResultError) throw error
-    throw new ForeignDatabaseError(
-      `The database file could not be read as SQLite (${errorText(error)}). It is not a PersistDB ` +
-        `database or it is damaged; point PersistDB at a new file. Nothing was changed.`,
-      error,
+    // Each cause its own error: a healthy read-only or locked file is never called damaged.
+    throw (
+      openFailure(error, file) ??
+      new ForeignDatabaseError(
+        `The database file could not be read as SQLite (${errorText(error)}). Nothing was changed; check the ` +
+          `path and the file, or point PersistDB at a new file.`,
+        error,
+      )
     )
   }
   if (tables.length === 0) return 0

@@ -3,13 +3,16 @@ import {
   createSQLitePersistence,
   errorText,
   ForeignDatabaseError,
+  inspectDatabase,
   InvalidOptionsError,
-  isPersistenceVerdict,
-  readStorageFormat,
+  openFailure,
+  sqliteFailureKind,
   type SQLitePersistence,
   type SQLitePersistenceOptions,
 } from '@persistdb/core'
 import { BetterSqlite3Driver } from './driver'
+import { fileIdentityCheck, isFileBacked } from './file-identity'
+import { assertOpen, openDatabaseFile } from './open-file'
 
 // Everything of core (persistedCollectionOptions, typed errors, types) from one import.
 export * from '@persistdb/core'
@@ -45,8 +48,9 @@ export function createNodeSQLitePersistence(options: NodeSQLitePersistenceOption
   let owns = false
   if ('database' in rest && rest.database) {
     database = rest.database
+    assertOpen(database)
   } else if ('path' in rest && typeof rest.path === 'string') {
-    database = new Database(rest.path)
+    database = openDatabaseFile(rest.path)
     owns = true
   } else {
     throw new InvalidOptionsError(
@@ -54,25 +58,47 @@ export function createNodeSQLitePersistence(options: NodeSQLitePersistenceOption
     )
   }
   const driver = new BetterSqlite3Driver(database, owns)
+  const file = database.name
+  const fileBacked = isFileBacked(file)
+  let fileCheck: (() => void) | undefined
   try {
     database.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`)
-    // Refuse a foreign or unreadable file before changing anything in it (journal_mode is persistent).
-    readStorageFormat(driver)
-    if (database.name !== ':memory:' && database.name !== '') database.pragma('journal_mode = WAL')
+    // Refuse a foreign, damaged or unreadable file before changing anything in it (journal_mode is persistent).
+    inspectDatabase(driver, file)
+    if (fileBacked) switchToWal(database)
     database.pragma(`synchronous = ${synchronous}`)
+    if (fileBacked) fileCheck = fileIdentityCheck(file)
   } catch (error) {
     driver.close()
-    if (isPersistenceVerdict(error)) throw error
-    throw new ForeignDatabaseError(
-      `Could not open ${database.name} as a SQLite database (${errorText(error)}). It is not a SQLite file or it ` +
-        `is damaged; nothing was changed.`,
-      error,
+    throw (
+      openFailure(error, file, busyTimeoutMs) ??
+      new ForeignDatabaseError(
+        `Could not open ${file} as a SQLite database (${errorText(error)}). Nothing was changed; check the path ` +
+          `and the file, or point PersistDB at a new file.`,
+        error,
+      )
     )
   }
   const { pollIntervalMs, changeLog } = rest
   return createSQLitePersistence({
     driver,
+    file,
+    ...(fileCheck ? { fileCheck } : {}),
     ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
     ...(changeLog === undefined ? {} : { changeLog }),
   })
+}
+
+/**
+ * WAL for concurrent readers and crash safety. A file this process cannot
+ * write keeps its journal mode: it is served read-only (writes fail with
+ * ReadOnlyDatabaseError and change nothing).
+ */
+function switchToWal(database: Database.Database): void {
+  try {
+    database.pragma('journal_mode = WAL')
+  } catch (error) {
+    const kind = sqliteFailureKind(error)
+    if (kind !== 'read-only') throw error
+  }
 }

@@ -11,6 +11,7 @@ import {
   ForeignDatabaseError,
   InvalidCollectionIdError,
   InvalidOptionsError,
+  NotSQLiteFileError,
   PersistenceClosedError,
   PersistenceError,
   PersistenceReadError,
@@ -125,7 +126,7 @@ const freshFile = () => tmp.file(`errors-${++n}.sqlite`)
 afterAll(() => tmp.cleanup())
 
 describe('files PersistDB must refuse', () => {
-  it('a non-SQLite file (random bytes): ForeignDatabaseError, file bytes unchanged', async () => {
+  it('a non-SQLite file (random bytes): NotSQLiteFileError, file bytes unchanged', async () => {
     const file = freshFile()
     let seed = 12345
     const bytes = Buffer.alloc(16384)
@@ -137,18 +138,18 @@ describe('files PersistDB must refuse', () => {
     const before = sha(file)
     const { error, stage } = await openError(file)
     expect(stage).not.toBe('none')
-    expect(error).toBeInstanceOf(ForeignDatabaseError)
-    expect(error).toMatchObject({ code: 'PERSISTDB_FOREIGN_DATABASE' })
+    expect(error).toBeInstanceOf(NotSQLiteFileError)
+    expect(error).toMatchObject({ code: 'PERSISTDB_NOT_SQLITE' })
     expect(sha(file)).toBe(before)
     expect(existsSync(`${file}-wal`)).toBe(false)
   })
 
-  it('a text file: ForeignDatabaseError, file unchanged', async () => {
+  it('a text file: NotSQLiteFileError, file unchanged', async () => {
     const file = freshFile()
     writeFileSync(file, 'hello, I am a config file\n'.repeat(200))
     const before = sha(file)
     const { error } = await openError(file)
-    expect(error).toBeInstanceOf(ForeignDatabaseError)
+    expect(error).toBeInstanceOf(NotSQLiteFileError)
     expect(sha(file)).toBe(before)
   })
 

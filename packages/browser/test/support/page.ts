@@ -9,6 +9,7 @@ import {
   importDatabase,
   openBrowserWASQLiteOPFSDatabase,
   persistedCollectionOptions,
+  TAB_PROTOCOL,
   type BrowserWASQLiteDatabase,
   type LeaderHook,
   type SQLitePersistence,
@@ -30,6 +31,8 @@ export interface OpenOptions {
   pollIntervalMs?: number
   /** Every worker after the first fails to load (a tab whose worker cannot be restarted). */
   brokenRespawn?: boolean
+  /** Ask for persistent storage (navigator.storage.persist()). */
+  persistentStorage?: boolean
 }
 
 export interface CollectionOptions {
@@ -137,6 +140,7 @@ const api = {
         ...(options.leaderTimeoutMs ? { leaderTimeoutMs: options.leaderTimeoutMs } : {}),
         ...(options.rpcTimeoutMs ? { rpcTimeoutMs: options.rpcTimeoutMs } : {}),
         ...(options.openTimeoutMs ? { openTimeoutMs: options.openTimeoutMs } : {}),
+        ...(options.persistentStorage ? { persistentStorage: true } : {}),
       })
     } catch (error) {
       return { ok: false as const, error: errorInfo(error) }
@@ -155,7 +159,11 @@ const api = {
       database,
       ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
     })
-    return { ok: true as const, ms: performance.now() - started }
+    return {
+      ok: true as const,
+      ms: performance.now() - started,
+      persistentStorage: database.persistentStorage,
+    }
   },
 
   /** Opens a collection and waits until it is ready; returns the ms it took and its row count. */
@@ -405,3 +413,5 @@ const api = {
 
 export type PageApi = typeof api
 ;(window as unknown as { pdb: PageApi }).pdb = api
+// What this build speaks, for tests that play a tab of another build.
+;(window as unknown as { pdbTabProtocol: number }).pdbTabProtocol = TAB_PROTOCOL

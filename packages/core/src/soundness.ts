@@ -1,0 +1,48 @@
+import type { MaybePromise, SQLiteDriver } from './driver'
+import { DamagedDatabaseError } from './open-errors'
+import { chain } from './persistence'
+import { openFailure } from './sqlite-failure'
+import { drive, query, type StorageOp } from './runner'
+import { readFormat } from './schema'
+
+/**
+ * Before PersistDB writes its tables into a file that does not hold them yet
+ * (a new file, or another application's database it is asked to share), it
+ * checks once that SQLite finds the file sound: adopting a damaged file would
+ * change it (journal mode, new pages) and bury the damage under our writes.
+ * A file that already holds PersistDB's tables is not re-checked at every
+ * open (quick_check reads every page); damage there surfaces as typed read
+ * errors.
+ */
+const checked = new WeakSet<SQLiteDriver>()
+
+function* quickCheck(file: string | undefined): StorageOp<void> {
+  // quick_check(n): at most n problems are listed; 'ok' alone means sound.
+  let rows
+  try {
+    rows = yield* query(`PRAGMA quick_check(10)`)
+  } catch (error) {
+    throw openFailure(error, file) ?? new DamagedDatabaseError(file, [String(error)], error)
+  }
+  const problems = rows.map((row) => String(Object.values(row)[0]))
+  if (problems.length !== 1 || problems[0] !== 'ok') throw new DamagedDatabaseError(file, problems)
+}
+
+/** Throws DamagedDatabaseError when SQLite's quick_check does not answer 'ok'. Once per driver. */
+export function assertSound(driver: SQLiteDriver, file: string | undefined): MaybePromise<void> {
+  if (checked.has(driver)) return
+  return chain(drive(driver, quickCheck(file)), () => {
+    checked.add(driver)
+  })
+}
+
+/**
+ * The file's PersistDB storage format (0: none yet) without writing; for a
+ * file without PersistDB's tables also checks that it is sound. Runtimes call
+ * this before changing persistent settings such as journal_mode.
+ */
+export function inspectDatabase(driver: SQLiteDriver, file?: string): MaybePromise<number> {
+  return chain(drive(driver, readFormat(file)), (format) =>
+    format === 0 ? chain(assertSound(driver, file), () => format) : format,
+  )
+}
