@@ -16,6 +16,7 @@ export default defineConfig({
       { find: '@persistdb/core', replacement: src('core') },
       { find: '@persistdb/node', replacement: src('node') },
       { find: '@persistdb/expo', replacement: src('expo') },
+      { find: '@persistdb/react-native', replacement: src('react-native') },
       // The version matrix (scripts/tanstack-matrix.ts) runs the suites against another @tanstack/db release.
       ...tanstackAliases(),
     ],
@@ -26,6 +27,13 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     reporters: ['default', './scripts/summary-reporter.ts'],
-    server: { deps: { external: ['better-sqlite3'] } },
+    server: {
+      deps: {
+        external: ['better-sqlite3'],
+        // op-sqlite's Node build (its `node` export, over better-sqlite3) imports without file
+        // extensions: Vite resolves it when inlined.
+        inline: ['@op-engineering/op-sqlite', 'op-sqlite-15'],
+      },
+    },
   },
 })

@@ -26,7 +26,12 @@ export const TANSTACK_PACKAGES = [
 ] as const
 
 /** The packages whose `@tanstack/db` peer range must cover exactly the tested releases. */
-export const PEER_PACKAGES = ['packages/core', 'packages/node', 'packages/browser'] as const
+export const PEER_PACKAGES = [
+  'packages/core',
+  'packages/node',
+  'packages/browser',
+  'packages/react-native',
+] as const
 
 export function readReleases(): TanstackRelease[] {
   return JSON.parse(readFileSync(releasesFile, 'utf8')) as TanstackRelease[]

@@ -166,8 +166,9 @@ export function persistedCollectionOptions(options: object): unknown {
       acceptMutations: (transaction: Parameters<typeof local.utils.acceptMutations>[0]) => {
         if (sync) return void local.utils.acceptMutations(transaction)
         const accept = () => {
+          const since = base.durability.position
           local.utils.acceptMutations(transaction)
-          return base.durability.whenDurable()
+          return base.durability.whenDurable(since)
         }
         // Core drops what is accepted before the collection's sync runs: during an async restore, wait.
         return readiness.getSnapshot().status === 'ready' ? accept() : readiness.whenRestored().then(accept)
@@ -199,8 +200,10 @@ function awaitDurability(
         (async () => {
           // A write made while an async restore is under way is confirmed (and persisted) once it is done.
           await readiness.whenRestored()
+          // The handler queues its write; others may queue theirs meanwhile: any failure in the window counts.
+          const since = durability.position
           const result = await handler(params)
-          await durability.whenDurable()
+          await durability.whenDurable(since)
           return result
         })(),
       )

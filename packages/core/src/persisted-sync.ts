@@ -3,7 +3,7 @@ import { buildBatch, isEmptyBatch } from './batch'
 import { encodeKey, encodeValue } from './codec'
 import { coreBridge, type CoreBridge, type SyncParams } from './core-bridge'
 import { isPromiseLike, type MaybePromise } from './driver'
-import { isPersistenceVerdict, PersistenceWriteError } from './errors'
+import { isPersistenceVerdict, PersistenceClosedError, PersistenceWriteError } from './errors'
 import { chain, type SQLitePersistence } from './persistence'
 import { expectSync } from './runner'
 import {
@@ -332,15 +332,21 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
       return this.afterCommit(p.commit(signal))
     }
     // Async driver: core accepts now, the receipt's acceptance waits for disk.
-    const durable = persistence.track(this.ctx.durability.enqueue(write)).then(
+    const queued = this.ctx.durability.enqueue(write)
+    const durable = persistence.track(queued.result).then(
       () => undefined,
       (error: unknown) => {
         const failure = new PersistenceWriteError(this.ctx.name, error)
         if (this.ctx.kind === 'local') {
-          // Memory already shows the write: bring it back to what disk holds,
-          // and let the waiting handler reject with the failure.
-          this.remote.queue(batch.truncate ? null : batch.rows.map((row) => row.key))
-          this.ctx.durability.fail(failure)
+          // Let the waiting handler reject with the failure (first: the read
+          // below throws once the persistence is closed), and bring memory
+          // back to what disk holds where the file can still be read.
+          this.ctx.durability.fail(queued.position, failure)
+          try {
+            this.remote.queue(batch.truncate ? null : batch.rows.map((row) => row.key))
+          } catch (readError) {
+            if (!(readError instanceof PersistenceClosedError)) throw readError
+          }
         } else this.recordFailure(failure)
         throw failure
       },

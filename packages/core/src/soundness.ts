@@ -17,10 +17,12 @@ import { readFormat } from './schema'
 const checked = new WeakSet<SQLiteDriver>()
 
 function* quickCheck(file: string | undefined): StorageOp<void> {
-  // quick_check(n): at most n problems are listed; 'ok' alone means sound.
+  // quick_check: 'ok' alone means sound (at most 10 problems are read). Asked as a SELECT (the
+  // pragma's table-valued form): some bridges return rows only for statements starting with SELECT
+  // (op-sqlite's Node build).
   let rows
   try {
-    rows = yield* query(`PRAGMA quick_check(10)`)
+    rows = yield* query(`SELECT quick_check FROM pragma_quick_check LIMIT 10`)
   } catch (error) {
     throw openFailure(error, file) ?? new DamagedDatabaseError(file, [String(error)], error)
   }

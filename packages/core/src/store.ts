@@ -1,4 +1,4 @@
-import { SchemaVersionMismatchError, MigrationFailedError } from './errors'
+import { DriverResultError, SchemaVersionMismatchError, MigrationFailedError } from './errors'
 import { createRowsTableSql, rowsTable } from './schema'
 import { driverLimits, query, run, type StorageOp } from './runner'
 import type { SQLiteValue } from './driver'
@@ -90,11 +90,11 @@ export function* openCollection(
 ): StorageOp<CollectionRecord> {
   const found = yield* findCollection(name)
   if (!found) {
-    const inserted = yield* query(
-      `INSERT INTO persistdb_collections (name, schema_version, kind, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+    yield run(
+      `INSERT INTO persistdb_collections (name, schema_version, kind, created_at) VALUES (?, ?, ?, ?)`,
       [name, schemaVersion, kind, Date.now()],
     )
-    const num = Number(inserted[0]!.id)
+    const num = yield* lastInsertRowid()
     const table = rowsTable(num)
     yield run(createRowsTableSql(num))
     yield* markPlainTypes(num)
@@ -264,11 +264,30 @@ export function* logChange(
   keys: readonly StoredKey[] | null,
 ): StorageOp<number> {
   const listed = keys && keys.length <= MAX_LOGGED_KEYS ? JSON.stringify(keys) : null
-  const rows = yield* query(
-    `INSERT INTO persistdb_changes (collection, writer, keys, at) VALUES (?, ?, ?, ?) RETURNING seq`,
-    [num, writer, listed, Date.now()],
-  )
-  return Number(rows[0]!.seq)
+  yield run(`INSERT INTO persistdb_changes (collection, writer, keys, at) VALUES (?, ?, ?, ?)`, [
+    num,
+    writer,
+    listed,
+    Date.now(),
+  ])
+  return yield* lastInsertRowid()
+}
+
+/**
+ * The rowid the last INSERT of this transaction gave. Not `RETURNING`: SQLite
+ * before 3.35 (system SQLite on older iOS, which op-sqlite can use) lacks it,
+ * and bridges that tell reads from writes by the statement's first word
+ * (op-sqlite's Node build) return no rows for it.
+ */
+function* lastInsertRowid(): StorageOp<number> {
+  const rows = yield* query(`SELECT last_insert_rowid() AS id`)
+  const id = Number(rows[0]?.id)
+  if (!Number.isSafeInteger(id) || id < 1) {
+    throw new DriverResultError(
+      `SELECT last_insert_rowid() returned ${String(rows[0]?.id)}; expected a rowid.`,
+    )
+  }
+  return id
 }
 
 export function* pruneChanges(head: number, maxEntries: number, maxAgeMs: number): StorageOp<void> {

@@ -34,6 +34,22 @@ function diskRows(file: string): Array<{ key: unknown; value: string }> {
 }
 
 describe('async driver', () => {
+  it('close() right after writes: none acknowledged that is not on disk, each failure typed', async () => {
+    const file = join(dir, 'close-pending.sqlite')
+    const a = open(file)
+    await a.collection.preload()
+    const ids = Array.from({ length: 20 }, (_, i) => `k${String(i).padStart(2, '0')}`)
+    const writes = ids.map((id) => a.collection.insert({ id, title: id }).isPersisted.promise)
+    await a.persistence.close()
+    const settled = await Promise.allSettled(writes)
+    const acknowledged = ids.filter((_, i) => settled[i]!.status === 'fulfilled')
+    for (const s of settled)
+      if (s.status === 'rejected') expect(s.reason).toBeInstanceOf(PersistenceWriteError)
+    // The writes had not reached core when close() began: they fail, every one, and none is on disk.
+    expect(settled.some((s) => s.status === 'rejected')).toBe(true)
+    expect(diskRows(file).map((r) => r.key)).toEqual(acknowledged)
+  })
+
   it('a local-only transaction resolves only once its rows are on disk, and restores before ready', async () => {
     const file = join(dir, 'a.sqlite')
     const a = open(file)

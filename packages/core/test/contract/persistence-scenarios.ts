@@ -22,6 +22,8 @@ import {
   SchemaVersionMismatchError,
   type MaybePromise,
   type SQLitePersistence,
+  type SQLiteRow,
+  type SQLiteValue,
 } from '../../src'
 import { compileSubset } from '../../src/query'
 import { cursorSource, FakeServer, waitFor, type Row } from '../../../node/test/fixtures/synced-source'
@@ -29,6 +31,16 @@ import { cursorSource, FakeServer, waitFor, type Row } from '../../../node/test/
 export interface PersistenceScenarioTarget {
   /** Opens the runtime's persistence on database `databaseName` (same name, same database). */
   open(databaseName: string): MaybePromise<SQLitePersistence>
+  /**
+   * Runs `EXPLAIN QUERY PLAN ...` on database `databaseName` for the on-demand
+   * scenario. Default: through the persistence's own driver. For an engine
+   * that answers only statements starting with SELECT (op-sqlite's Node build).
+   */
+  explain?(
+    databaseName: string,
+    sql: string,
+    params: readonly SQLiteValue[],
+  ): MaybePromise<readonly SQLiteRow[]>
 }
 
 const RUNS = Number(process.env.PERSISTDB_SCENARIO_RUNS ?? 12)
@@ -305,7 +317,10 @@ export function describePersistenceScenarios(name: string, target: PersistenceSc
         undefined,
         { knownTypes: true, limits: driver.limits },
       )
-      const plan = await driver.all(`EXPLAIN QUERY PLAN ${compiled.sql}`, compiled.params)
+      const explain = `EXPLAIN QUERY PLAN ${compiled.sql}`
+      const plan = await (target.explain
+        ? target.explain(db, explain, compiled.params)
+        : driver.all(explain, compiled.params))
       expect(plan.map((r) => String(r.detail)).join(' | ')).toContain(`USING INDEX ${index}`)
       await live.cleanup()
       await reader.collection.cleanup()
