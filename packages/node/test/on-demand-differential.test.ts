@@ -223,60 +223,66 @@ describe('on-demand pushdown equals TanStack DB in memory', () => {
   afterAll(() => tmp.cleanup())
   afterEach(() => vi.restoreAllMocks())
 
-  it('random rows, random where / orderBy / limit / offset: same result from SQLite as from memory', async () => {
-    // TanStack advises an index per ordered field; the advice is beside the point here.
-    const warn = console.warn
-    vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
-      if (typeof args[0] === 'string' && args[0].includes('orderBy with limit requires an index')) return
-      warn(...args)
-    })
-    const persistence = createNodeSQLitePersistence({ path: tmp.file('diff.sqlite') })
-    let caseNo = 0
-    try {
-      await fc.assert(
-        fc.asyncProperty(
-          rowsArb,
-          fc.array(querySpecArb, { minLength: QUERIES_PER_ROWSET, maxLength: QUERIES_PER_ROWSET }),
-          async (rows, specs) => {
-            const id = `case-${++caseNo}`
-            const writer = createCollection(
-              persistedCollectionOptions<Row, string>({ id, getKey: (row) => row.id, persistence }),
-            )
-            await writer.preload()
-            if (rows.length > 0) await writer.insert(rows).isPersisted.promise
-            await writer.cleanup()
+  // About a second per row set on a loaded 2-core machine: the timeout follows PERSISTDB_DIFF_RUNS.
+  const timeout = Math.max(60_000, RUNS * 2_000)
+  it(
+    'random rows, random where / orderBy / limit / offset: same result from SQLite as from memory',
+    { timeout },
+    async () => {
+      // TanStack advises an index per ordered field; the advice is beside the point here.
+      const warn = console.warn
+      vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
+        if (typeof args[0] === 'string' && args[0].includes('orderBy with limit requires an index')) return
+        warn(...args)
+      })
+      const persistence = createNodeSQLitePersistence({ path: tmp.file('diff.sqlite') })
+      let caseNo = 0
+      try {
+        await fc.assert(
+          fc.asyncProperty(
+            rowsArb,
+            fc.array(querySpecArb, { minLength: QUERIES_PER_ROWSET, maxLength: QUERIES_PER_ROWSET }),
+            async (rows, specs) => {
+              const id = `case-${++caseNo}`
+              const writer = createCollection(
+                persistedCollectionOptions<Row, string>({ id, getKey: (row) => row.id, persistence }),
+              )
+              await writer.preload()
+              if (rows.length > 0) await writer.insert(rows).isPersisted.promise
+              await writer.cleanup()
 
-            const memory = createCollection(
-              localOnlyCollectionOptions<Row, string>({
-                id: `${id}-memory`,
-                getKey: (row) => row.id,
-                initialData: rows,
-                ...INDEXING,
-              }),
-            )
-            for (const spec of specs) {
-              // A fresh on-demand collection per query: nothing in memory but what this query loaded.
-              const onDemand = createCollection(
-                persistedCollectionOptions<Row, string>({
-                  id,
+              const memory = createCollection(
+                localOnlyCollectionOptions<Row, string>({
+                  id: `${id}-memory`,
                   getKey: (row) => row.id,
-                  persistence,
-                  syncMode: 'on-demand',
+                  initialData: rows,
                   ...INDEXING,
                 }),
               )
-              const expected = await runQuery(memory, spec)
-              const actual = await runQuery(onDemand, spec)
-              expect(actual).toEqual(expected)
-              await onDemand.cleanup()
-            }
-            await memory.cleanup()
-          },
-        ),
-        { numRuns: RUNS, endOnFailure: true },
-      )
-    } finally {
-      await persistence.close()
-    }
-  })
+              for (const spec of specs) {
+                // A fresh on-demand collection per query: nothing in memory but what this query loaded.
+                const onDemand = createCollection(
+                  persistedCollectionOptions<Row, string>({
+                    id,
+                    getKey: (row) => row.id,
+                    persistence,
+                    syncMode: 'on-demand',
+                    ...INDEXING,
+                  }),
+                )
+                const expected = await runQuery(memory, spec)
+                const actual = await runQuery(onDemand, spec)
+                expect(actual).toEqual(expected)
+                await onDemand.cleanup()
+              }
+              await memory.cleanup()
+            },
+          ),
+          { numRuns: RUNS, endOnFailure: true },
+        )
+      } finally {
+        await persistence.close()
+      }
+    },
+  )
 })
