@@ -9,6 +9,7 @@
  * (class and `code` would not survive the boundary).
  */
 import type { SQLiteRow, SQLiteValue } from '@persistdb/core'
+import { sqliteCodeName } from './sqlite-codes'
 
 export const announceChannel = (db: string) => `persistdb:${db}`
 export const inboxChannel = (db: string) => `persistdb:${db}:inbox`
@@ -113,7 +114,7 @@ export function envelope(error: unknown, kind: ErrorEnvelope['kind'] = 'SQL'): E
     ...(typeof e?.code === 'string'
       ? { code: e.code }
       : typeof e?.code === 'number'
-        ? { code: `SQLITE_${e.code}` }
+        ? { code: sqliteCodeName(e.code) }
         : {}),
     kind,
   }

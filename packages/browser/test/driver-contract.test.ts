@@ -12,7 +12,7 @@ import { createCollection } from '@tanstack/db'
 import type { BrowserContext } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeDriverContract } from '../../core/test/contract/driver-contract'
-import { createSQLitePersistence, persistedCollectionOptions, type SQLiteRow } from '../src'
+import { createSQLitePersistence, guardDriver, persistedCollectionOptions, type SQLiteRow } from '../src'
 import { startHarness, until, type Harness, type Tab } from './support/harness'
 import { openPageDriver } from './support/page-driver-client'
 
@@ -42,7 +42,7 @@ describeDriverContract('browser driver (a follower tab: statements go to the lea
     openPageDriver({ page: follower.page, leaderPage: leader.page, databaseName: `contract-${++n}` }),
 })
 
-describe('browser driver: what it declares', () => {
+describe('browser driver: beyond the contract', () => {
   it("declares wa-sqlite's compile-time limits, as the engine reports them", async () => {
     const driver = await openPageDriver({ page: leader.page, databaseName: `contract-${++n}` })
     try {
@@ -52,6 +52,21 @@ describe('browser driver: what it declares', () => {
         maxParameters: option('MAX_VARIABLE_NUMBER'),
         maxStatementBytes: option('MAX_SQL_LENGTH'),
         maxLikePatternBytes: option('MAX_LIKE_PATTERN_LENGTH'),
+      })
+    } finally {
+      await driver.close()
+    }
+  })
+
+  it("names the engine's result code on an engine error", async () => {
+    const driver = guardDriver(await openPageDriver({ page: leader.page, databaseName: `contract-${++n}` }))
+    try {
+      await driver.run('CREATE TABLE t (id INTEGER PRIMARY KEY)')
+      await driver.run('INSERT INTO t (id) VALUES (1)')
+      await expect(driver.run('INSERT INTO t (id) VALUES (1)')).rejects.toMatchObject({
+        code: 'PERSISTDB_SQLITE_ERROR',
+        engineCode: 'SQLITE_CONSTRAINT',
+        message: expect.stringContaining('UNIQUE constraint failed: t.id'),
       })
     } finally {
       await driver.close()
