@@ -2,8 +2,9 @@
  * The driver contract suite (packages/core/test/contract) against the browser
  * driver in real headless Chromium over the real wa-sqlite OPFS worker: the
  * suite runs in Node, each driver call runs in a tab (page-driver-client.ts).
- * Twice: from the leading tab (its own worker runs the statements), and from
- * a follower tab whose statements go to the other tab's worker. Then what the
+ * Three times: from the leading tab (its own worker runs the statements), from
+ * a follower tab whose statements go to the other tab's worker, and on the
+ * IndexedDB fallback (wa-sqlite's other build). Then what the
  * browser driver declares (limits, isolation) checked against the engine, and
  * a collection whose keys differ only after a NUL (wa-sqlite's text binding
  * used to cut them there).
@@ -42,21 +43,27 @@ describeDriverContract('browser driver (a follower tab: statements go to the lea
     openPageDriver({ page: follower.page, leaderPage: leader.page, databaseName: `contract-${++n}` }),
 })
 
+describeDriverContract('browser driver (IndexedDB fallback, where OPFS sync access handles are missing)', {
+  open: () => openPageDriver({ page: leader.page, databaseName: `contract-${++n}`, indexeddb: true }),
+})
+
 describe('browser driver: beyond the contract', () => {
-  it("declares wa-sqlite's compile-time limits, as the engine reports them", async () => {
-    const driver = await openPageDriver({ page: leader.page, databaseName: `contract-${++n}` })
-    try {
-      const options = (await driver.all('PRAGMA compile_options')).map((r) => String(r.compile_options))
-      const option = (name: string) => Number(options.find((o) => o.startsWith(`${name}=`))?.split('=')[1])
-      expect(driver.limits).toEqual({
-        maxParameters: option('MAX_VARIABLE_NUMBER'),
-        maxStatementBytes: option('MAX_SQL_LENGTH'),
-        maxLikePatternBytes: option('MAX_LIKE_PATTERN_LENGTH'),
-      })
-    } finally {
-      await driver.close()
-    }
-  })
+  for (const indexeddb of [false, true]) {
+    it(`declares wa-sqlite's compile-time limits, as its ${indexeddb ? 'Asyncify (IndexedDB)' : 'OPFS'} build reports them`, async () => {
+      const driver = await openPageDriver({ page: leader.page, databaseName: `contract-${++n}`, indexeddb })
+      try {
+        const options = (await driver.all('PRAGMA compile_options')).map((r) => String(r.compile_options))
+        const option = (name: string) => Number(options.find((o) => o.startsWith(`${name}=`))?.split('=')[1])
+        expect(driver.limits).toEqual({
+          maxParameters: option('MAX_VARIABLE_NUMBER'),
+          maxStatementBytes: option('MAX_SQL_LENGTH'),
+          maxLikePatternBytes: option('MAX_LIKE_PATTERN_LENGTH'),
+        })
+      } finally {
+        await driver.close()
+      }
+    })
+  }
 
   it("names the engine's result code on an engine error", async () => {
     const driver = guardDriver(await openPageDriver({ page: leader.page, databaseName: `contract-${++n}` }))

@@ -62,16 +62,18 @@ export interface PageDriverOptions {
   databaseName: string
   /** Opened first and made leader, so `page` is a follower whose statements go to this tab's worker. */
   leaderPage?: Page
+  /** The IndexedDB fallback (as where OPFS sync access handles are missing) instead of OPFS. */
+  indexeddb?: boolean
 }
 
 export async function openPageDriver(options: PageDriverOptions): Promise<PageDriver> {
-  const { page, databaseName, leaderPage } = options
+  const { page, databaseName, leaderPage, indexeddb = false } = options
   let leader: { page: Page; handle: number } | undefined
   if (leaderPage) {
-    const opened = unwrap(await call(leaderPage, 'open', databaseName, { lead: true }))
+    const opened = unwrap(await call(leaderPage, 'open', databaseName, { lead: true, indexeddb }))
     leader = { page: leaderPage, handle: opened.handle }
   }
-  const opened = unwrap(await call(page, 'open', databaseName, { lead: !leaderPage }))
+  const opened = unwrap(await call(page, 'open', databaseName, { lead: !leaderPage, indexeddb }))
   if (leaderPage && (await call(page, 'isLeader', opened.handle))) {
     throw new Error(`${databaseName}: the follower tab leads; the leader tab was meant to`)
   }

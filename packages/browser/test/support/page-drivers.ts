@@ -62,15 +62,23 @@ function transaction(id: number): OpenTx {
 }
 
 export const pageDriversApi = {
-  /** Opens `databaseName` in this tab; `lead`: resolves once this tab's worker leads it. */
-  open: (databaseName: string, options: { lead?: boolean } = {}) =>
+  /**
+   * Opens `databaseName` in this tab; `lead`: resolves once this tab's worker leads it; `indexeddb`: as in a
+   * browser without OPFS sync access handles, with the IndexedDB fallback (wa-sqlite's Asyncify build).
+   */
+  open: (databaseName: string, options: { lead?: boolean; indexeddb?: boolean } = {}) =>
     attempt(async () => {
       const db = await openBrowserWASQLiteOPFSDatabase({
         databaseName,
-        worker: () => new Worker('/worker.js', { type: 'module' }),
+        worker: () => new Worker(options.indexeddb ? '/worker-no-opfs.js' : '/worker.js', { type: 'module' }),
         wasmUrl: '/wa-sqlite.wasm',
         asyncWasmUrl: '/wa-sqlite-async.wasm',
+        ...(options.indexeddb ? { fallback: 'indexeddb' as const } : {}),
       })
+      if (options.indexeddb) {
+        await db.coordinator.started
+        if (db.coordinator.storage !== 'indexeddb') throw new Error(`${databaseName} is not in IndexedDB`)
+      }
       if (options.lead) await leading(db)
       const handle = nextId++
       databases.set(handle, db)
