@@ -12,6 +12,7 @@ import {
   PersistenceClosedError,
   type SQLiteDriver,
   type SQLiteExecutor,
+  type SQLiteLimits,
   type SQLiteRow,
   type SQLiteValue,
 } from '@persistdb/core'
@@ -22,8 +23,25 @@ import { randomId, type Statement } from './protocol'
 /** A transaction is attempted at most this often (each retry needs a new leader or a lost answer). */
 const MAX_ATTEMPTS = 20
 
+/**
+ * The compile-time limits of @journeyapps/wa-sqlite 2.0.6's builds (both report SQLite's defaults in
+ * `PRAGMA compile_options`: MAX_VARIABLE_NUMBER=32766, MAX_SQL_LENGTH=1000000000,
+ * MAX_LIKE_PATTERN_LENGTH=50000; a browser test checks these against the engine).
+ */
+export const WA_SQLITE_LIMITS: SQLiteLimits = {
+  maxParameters: 32_766,
+  maxStatementBytes: 1_000_000_000,
+  maxLikePatternBytes: 50_000,
+}
+
 export class BrowserWASQLiteDriver implements SQLiteDriver {
   readonly mode = 'async' as const
+  readonly limits: SQLiteLimits = WA_SQLITE_LIMITS
+  /**
+   * Reads are isolated by the leader itself: it serves a read only while no transaction is open on its one
+   * connection (reads queue behind it, whichever tab it belongs to), so core need not queue them here too.
+   */
+  readonly isolation = 'connection' as const
   private closed = false
 
   constructor(
@@ -95,6 +113,14 @@ export class BrowserWASQLiteDriver implements SQLiteDriver {
           run: (sql, params = []) => {
             n++
             batched.push({ sql, params: [...params] })
+          },
+          // Core's batching capability: the runs between two reads travel with the next step, in order; the
+          // leader stops at the first that fails and the transaction then never commits (as for `run`).
+          runBatch: (statements) => {
+            for (const { sql, params = [] } of statements) {
+              n++
+              batched.push({ sql, params: [...params] })
+            }
           },
         }
         let value: T

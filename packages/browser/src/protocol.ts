@@ -9,6 +9,7 @@
  * (class and `code` would not survive the boundary).
  */
 import type { SQLiteRow, SQLiteValue } from '@persistdb/core'
+import { sqliteCodeName } from './sqlite-codes'
 
 /**
  * The version of these messages. Tabs of one origin may run different
@@ -125,7 +126,7 @@ export function envelope(error: unknown, kind: ErrorEnvelope['kind'] = 'SQL'): E
     ...(typeof e?.code === 'string'
       ? { code: e.code }
       : typeof e?.code === 'number'
-        ? { code: `SQLITE_${e.code}` }
+        ? { code: sqliteCodeName(e.code) }
         : {}),
     kind,
   }

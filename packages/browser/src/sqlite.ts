@@ -8,8 +8,13 @@ import * as SQLite from '@journeyapps/wa-sqlite'
 import { OPFSCoopSyncVFS } from '@journeyapps/wa-sqlite/src/examples/OPFSCoopSyncVFS.js'
 import { DamagedDatabaseError, type SQLiteRow, type SQLiteValue } from '@persistdb/core'
 import { StorageQuotaError } from './errors'
+import { bindValues, readColumn, type SQLiteAPI, type WasmExports } from './values'
 
-type API = ReturnType<typeof SQLite.Factory>
+/** wa-sqlite's API and the Emscripten module under it (for the exact binds values.ts makes). */
+interface Engine {
+  sqlite3: SQLiteAPI
+  wasm: WasmExports
+}
 
 export type StorageKind = 'opfs' | 'indexeddb'
 
@@ -37,9 +42,9 @@ export function hasOpfsSyncAccess(): boolean {
 const VFS_NAME: Record<StorageKind, string> = { opfs: 'persistdb-opfs', indexeddb: 'persistdb-idb' }
 /** The OPFS VFS keeps the exception behind its last I/O error code: how a full quota is told from other I/O errors. */
 let opfsVfs: { lastError: unknown } | undefined
-const modules = new Map<StorageKind, Promise<API>>()
+const modules = new Map<StorageKind, Promise<Engine>>()
 
-function loadModule(options: OpenOptions): Promise<API> {
+function loadModule(options: OpenOptions): Promise<Engine> {
   let loading = modules.get(options.storage)
   if (!loading) {
     loading = options.storage === 'opfs' ? loadOpfs(options.wasmUrl) : loadIndexedDb(options.asyncWasmUrl)
@@ -48,7 +53,7 @@ function loadModule(options: OpenOptions): Promise<API> {
   return loading
 }
 
-async function loadOpfs(wasmUrl: string | undefined): Promise<API> {
+async function loadOpfs(wasmUrl: string | undefined): Promise<Engine> {
   const module: unknown = await SQLiteESMFactory(wasmUrl ? { locateFile: () => wasmUrl } : {})
   const sqlite3 = SQLite.Factory(module)
   // Only the elected leader ever opens the file, so the VFS never competes with another connection;
@@ -56,11 +61,11 @@ async function loadOpfs(wasmUrl: string | undefined): Promise<API> {
   const vfs = await OPFSCoopSyncVFS.create(VFS_NAME.opfs, module)
   opfsVfs = vfs as unknown as { lastError: unknown }
   sqlite3.vfs_register(vfs as unknown as SQLiteVFS, false)
-  return sqlite3
+  return { sqlite3, wasm: module as WasmExports }
 }
 
 /** The fallback: the Asyncify build with IDBBatchAtomicVFS (slower, ~4 ms per small transaction). */
-async function loadIndexedDb(wasmUrl: string | undefined): Promise<API> {
+async function loadIndexedDb(wasmUrl: string | undefined): Promise<Engine> {
   const [{ default: factory }, { IDBBatchAtomicVFS }] = await Promise.all([
     import('@journeyapps/wa-sqlite/dist/wa-sqlite-async.mjs'),
     import('@journeyapps/wa-sqlite/src/examples/IDBBatchAtomicVFS.js'),
@@ -72,7 +77,7 @@ async function loadIndexedDb(wasmUrl: string | undefined): Promise<API> {
     .create
   const vfs = await create.call(IDBBatchAtomicVFS, VFS_NAME.indexeddb, module)
   sqlite3.vfs_register(vfs as SQLiteVFS, false)
-  return sqlite3
+  return { sqlite3, wasm: module as WasmExports }
 }
 
 /** OPFS errors that go away once a dead tab's access handles are released. */
@@ -92,7 +97,8 @@ export class WorkerDatabase {
   private readonly statements = new Map<string, number>()
 
   private constructor(
-    private readonly sqlite3: API,
+    private readonly sqlite3: SQLiteAPI,
+    private readonly wasm: WasmExports,
     private readonly db: number,
     private readonly name: string,
   ) {}
@@ -106,7 +112,7 @@ export class WorkerDatabase {
     options: OpenOptions,
     log: (attempt: number, error: unknown) => void,
   ): Promise<WorkerDatabase> {
-    const sqlite3 = await loadModule(options)
+    const { sqlite3, wasm } = await loadModule(options)
     const deadline = Date.now() + options.openTimeoutMs
     let delay = 50
     for (let attempt = 1; ; attempt++) {
@@ -117,7 +123,7 @@ export class WorkerDatabase {
           SQLite.SQLITE_OPEN_CREATE | SQLite.SQLITE_OPEN_READWRITE,
           VFS_NAME[options.storage],
         )
-        const database = new WorkerDatabase(sqlite3, db, options.databaseName)
+        const database = new WorkerDatabase(sqlite3, wasm, db, options.databaseName)
         if (options.storage === 'opfs') await database.tuneForSoleConnection()
         // Reads the header now, so a held handle fails here rather than at the first statement.
         else await database.all('PRAGMA journal_mode')
@@ -185,35 +191,17 @@ export class WorkerDatabase {
     return prepared
   }
 
-  private bind(stmt: number, params: readonly SQLiteValue[]): void {
-    const { sqlite3 } = this
-    params.forEach((value, index) => {
-      const i = index + 1
-      if (typeof value === 'number') {
-        // Integers bind as INTEGER (as better-sqlite3 does), everything else as REAL.
-        if (Number.isSafeInteger(value) && !Object.is(value, -0)) {
-          if ((value | 0) === value) sqlite3.bind_int(stmt, i, value)
-          else sqlite3.bind_int64(stmt, i, BigInt(value))
-        } else sqlite3.bind_double(stmt, i, value)
-      } else if (typeof value === 'bigint') sqlite3.bind_int64(stmt, i, value)
-      else if (typeof value === 'string') sqlite3.bind_text(stmt, i, value)
-      else if (value instanceof Uint8Array) sqlite3.bind_blob(stmt, i, value)
-      else if (value === null) sqlite3.bind_null(stmt, i)
-      else throw new TypeError(`Cannot bind a ${typeof value} as SQL parameter ${i}`)
-    })
-  }
-
   async all(sql: string, params: readonly SQLiteValue[] = []): Promise<SQLiteRow[]> {
     const { sqlite3 } = this
     const stmt = await this.prepare(sql)
     try {
-      this.bind(stmt, params)
+      bindValues(sqlite3, this.wasm, stmt, params)
       const rows: SQLiteRow[] = []
       let columns: string[] | undefined
       while ((await sqlite3.step(stmt)) === SQLite.SQLITE_ROW) {
         columns ??= sqlite3.column_names(stmt)
         const row: Record<string, SQLiteValue> = {}
-        for (let c = 0; c < columns.length; c++) row[columns[c]!] = sqlite3.column(stmt, c) as SQLiteValue
+        for (let c = 0; c < columns.length; c++) row[columns[c]!] = readColumn(sqlite3, stmt, c)
         rows.push(row)
       }
       return rows

@@ -14,6 +14,8 @@ import {
   type LeaderHook,
   type SQLitePersistence,
 } from '../../src'
+import { errorInfo } from './error-info'
+import { pageDriversApi } from './page-drivers'
 
 export interface Todo {
   id: string
@@ -61,25 +63,6 @@ const upstreams = new Map<string, SyncParams>()
 let workersStarted = 0
 let txRequests = 0
 const leaderLog: Array<{ at: number; term: number | undefined; isLeader: boolean }> = []
-
-interface ErrorInfo {
-  name?: string
-  code?: string
-  message?: string
-  outcome?: string
-  cause?: ErrorInfo
-}
-
-function errorInfo(error: unknown): ErrorInfo {
-  const e = error as { name?: string; code?: string; message?: string; outcome?: string; cause?: unknown }
-  return {
-    name: e?.name,
-    code: e?.code,
-    message: e?.message,
-    outcome: e?.outcome,
-    ...(e?.cause ? { cause: errorInfo(e.cause) } : {}),
-  }
-}
 
 function collection(id = 'todos'): AnyCollection {
   const found = collections.get(id)
@@ -415,3 +398,5 @@ export type PageApi = typeof api
 ;(window as unknown as { pdb: PageApi }).pdb = api
 // What this build speaks, for tests that play a tab of another build.
 ;(window as unknown as { pdbTabProtocol: number }).pdbTabProtocol = TAB_PROTOCOL
+// A named import (the package declares itself side-effect free, so a bare import would be dropped).
+;(window as unknown as { pdbDrivers: typeof pageDriversApi }).pdbDrivers = pageDriversApi
