@@ -304,6 +304,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     const p = this.params
     const record = this.record
     const pending = this.bridge.openTransaction()
+    if (this.closed && this.ctx.kind === 'local' && !this.ctx.persistence.isSync) this.refuseAfterCleanup()
     if (this.closed || !record || !pending || signal?.aborted || pending.invalidationError) {
       return this.afterCommit(p.commit(signal))
     }
@@ -355,6 +356,21 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     const visible = p.commit(signal)
     this.afterCommit(visible)
     return withAcceptedReceipt(visible === true ? Promise.resolve() : visible, durable)
+  }
+
+  /**
+   * A local write confirmed after cleanup() (async drivers confirm once the handler runs): core has
+   * dropped the collection's state, so it cannot be written. It fails, typed, for the handler waiting on
+   * it, instead of being acknowledged with nothing on disk.
+   */
+  private refuseAfterCleanup(): void {
+    const error = new PersistenceWriteError(
+      this.ctx.name,
+      new Error('the collection was cleaned up before this write reached disk'),
+    )
+    const { position, result } = this.ctx.durability.enqueue(() => Promise.reject(error))
+    result.catch(() => undefined)
+    this.ctx.durability.fail(position, error)
   }
 
   private fail(error: unknown, signal?: AbortSignal): ReturnType<SyncParams<T, TKey>['commit']> {
@@ -418,6 +434,15 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
   /** The fence closes before the source's cleanup runs: its deletes never reach disk. */
   private cleanup(): void | Promise<void> {
     this.closed = true
+    // A local write waiting for the restore (async drivers) must not wait for ever: it fails, typed.
+    if (this.ctx.readiness.getSnapshot().status === 'loading') {
+      this.ctx.readiness.failed(
+        new PersistenceWriteError(
+          this.ctx.name,
+          new Error('the collection was cleaned up before its stored rows were restored'),
+        ),
+      )
+    }
     this.clearOfflineTimer()
     this.unsubscribe?.()
     this.offFailure?.()

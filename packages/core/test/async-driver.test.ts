@@ -45,8 +45,8 @@ describe('async driver', () => {
     const acknowledged = ids.filter((_, i) => settled[i]!.status === 'fulfilled')
     for (const s of settled)
       if (s.status === 'rejected') expect(s.reason).toBeInstanceOf(PersistenceWriteError)
-    // The writes had not reached core when close() began: they fail, every one, and none is on disk.
-    expect(settled.some((s) => s.status === 'rejected')).toBe(true)
+    // close() waits for writes core accepted: every one is acknowledged, and on disk.
+    expect(acknowledged).toEqual(ids)
     expect(diskRows(file).map((r) => r.key)).toEqual(acknowledged)
   })
 
@@ -198,6 +198,43 @@ describe('async driver: writes made before the restore finished', () => {
     expect(diskRows(file).map((r) => r.key)).toEqual(['m1'])
     await collection.cleanup()
     await persistence.close()
+  })
+})
+
+describe('async driver: cleanup with writes in flight', () => {
+  it('writes still on their way when cleanup() runs: on disk, or rejected typed; never acknowledged and lost', async () => {
+    const file = join(dir, 'cleanup-in-flight.sqlite')
+    const a = open(file)
+    await a.collection.preload()
+    const ids = Array.from({ length: 40 }, (_, i) => `w${String(i).padStart(2, '0')}`)
+    const writes = ids.map((id) => a.collection.insert({ id, title: id }).isPersisted.promise)
+    // Unmount at once (React StrictMode's first unmount), without waiting for the writes.
+    const cleaned = a.collection.cleanup()
+    const settled = await Promise.allSettled(writes)
+    await cleaned
+    await a.persistence.close()
+    const acknowledged = ids.filter((_, i) => settled[i]!.status === 'fulfilled')
+    for (const s of settled)
+      if (s.status === 'rejected') expect(s.reason).toBeInstanceOf(PersistenceWriteError)
+    // The check can fail: without the refusal every write resolved with nothing on disk.
+    expect(settled.some((s) => s.status === 'rejected')).toBe(true)
+    expect(diskRows(file).map((r) => r.key)).toEqual(acknowledged)
+  })
+
+  it('a write made before the restore, then cleanup(): typed rejection or on disk, never acknowledged and lost', async () => {
+    const file = join(dir, 'cleanup-before-restore.sqlite')
+    const a = open(file)
+    const tx = a.collection.insert({ id: 'early', title: 'early' })
+    const cleaned = a.collection.cleanup()
+    const outcome = await tx.isPersisted.promise.then(
+      () => 'persisted',
+      (error: unknown) => error,
+    )
+    await cleaned
+    // close() must not wait for ever on the write.
+    await a.persistence.close()
+    if (outcome === 'persisted') expect(diskRows(file).map((r) => r.key)).toEqual(['early'])
+    else expect(outcome).toBeInstanceOf(PersistenceWriteError)
   })
 })
 
