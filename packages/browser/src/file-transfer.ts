@@ -47,7 +47,7 @@ async function vacuumInto(database: BrowserWASQLiteDatabase, name: string): Prom
       await database.driver.all('VACUUM INTO ?', [name])
       return
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 'SQLITE_5' || attempt === 3) throw error
+      if (!isBusy(error) || attempt === 3) throw error
     }
   }
 }
@@ -117,4 +117,10 @@ async function locate(
 
 function ignoreNotFound(error: unknown): void {
   if (!(error instanceof DOMException && error.name === 'NotFoundError')) throw error
+}
+
+/** The worker names engine codes (SQLITE_BUSY); older envelopes carried the number (SQLITE_5). */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_5'
 }

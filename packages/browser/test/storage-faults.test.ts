@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Page } from 'playwright-core'
 import { startHarness, type Harness } from './support/harness'
 import { openTodosTab, todo } from './support/tabs'
@@ -42,8 +42,9 @@ describe('storage quota exhausted', () => {
     expect(refused.ok ? '' : refused.error.cause?.message).toMatch(
       /quota for this site is used up.*rolled back/s,
     )
-    // Memory went back to what is stored; the acknowledged row is on disk.
-    expect(ids(await tab.call('rows'))).toEqual(['a'])
+    // Memory goes back to what is stored (a reload from disk that follows the rejection); the acknowledged
+    // row is on disk.
+    await vi.waitFor(async () => expect(ids(await tab.call('rows'))).toEqual(['a']), { timeout: 10_000 })
     expect(ids(await tab.call('diskRows'))).toEqual(['a'])
 
     // Space comes back: the same write now succeeds, and so do later ones.
