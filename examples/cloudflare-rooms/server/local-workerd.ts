@@ -36,6 +36,8 @@ export async function bundleWorker(outDir: string): Promise<string> {
 export interface LocalRooms {
   /** Base URL of the Worker on local workerd, e.g. http://127.0.0.1:43210/ */
   readonly url: URL
+  /** Sends a request to the Worker (Miniflare's dispatchFetch: real HTTP into workerd over a connection pool). */
+  fetch(url: URL, init?: { method?: string; body?: string }): Promise<{ status: number; text(): Promise<string> }>
   /** Stops workerd. Durable Object storage stays in the persist directory. */
   dispose(): Promise<void>
 }
@@ -63,7 +65,13 @@ export async function startRooms({ script, persistDir, allowSeed = false }: Star
     durableObjectsPersist: persistDir,
     host: '127.0.0.1',
     port: 0,
+    // No request to workers.cloudflare.com for the `request.cf` object: a fixed placeholder, offline.
+    cf: false,
   } as ConstructorParameters<typeof Miniflare>[0])
   const url = await miniflare.ready
-  return { url, dispose: () => miniflare.dispose() }
+  return {
+    url,
+    fetch: (target, init) => miniflare.dispatchFetch(target, init),
+    dispose: () => miniflare.dispose(),
+  }
 }

@@ -25,7 +25,7 @@ afterAll(async () => {
 async function start(allowSeed: boolean): Promise<{ rooms: LocalRooms; client: RoomsClient }> {
   const rooms = await startRooms({ script, persistDir: join(dir, 'storage'), allowSeed })
   running.push(rooms)
-  return { rooms, client: new RoomsClient(rooms.url) }
+  return { rooms, client: new RoomsClient(rooms.url, rooms.fetch) }
 }
 
 async function stop(rooms: LocalRooms): Promise<void> {
@@ -91,7 +91,7 @@ describe('examples/cloudflare-rooms in workerd', () => {
 
   it('refuses hostile room ids, bad bodies and unknown routes with a typed 4xx, and stores nothing for them', async () => {
     const { rooms, client } = await start(false)
-    const raw = (path: string, init?: RequestInit) => fetch(new URL(path, rooms.url), init)
+    const raw = (path: string, init?: { method: string; body: string }) => rooms.fetch(new URL(path, rooms.url), init)
     for (const path of [
       'rooms/..%2F..%2Fother/messages',
       'rooms/a%00b/messages',
