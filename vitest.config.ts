@@ -58,7 +58,10 @@ export default defineConfig({
             miniflare: {
               compatibilityDate: '2026-04-01',
               compatibilityFlags: ['nodejs_compat'],
-              durableObjects: { OBJECTS: { className: 'TestObject', useSQLite: true } },
+              durableObjects: {
+                OBJECTS: { className: 'TestObject', useSQLite: true },
+                NOTES: { className: 'NotesObject', useSQLite: true },
+              },
             },
           }),
         ],

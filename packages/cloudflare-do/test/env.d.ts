@@ -2,5 +2,6 @@
 declare namespace Cloudflare {
   interface Env {
     OBJECTS: DurableObjectNamespace<import('./workerd/test-worker').TestObject>
+    NOTES: DurableObjectNamespace<import('./workerd/notes-object').NotesObject>
   }
 }
