@@ -26,7 +26,7 @@ async function call<T>(stub: DurableObjectStub, method: string, path: string, bo
  * returns a new stub (a stub that saw its object abort stays broken): its
  * first request builds a new instance.
  */
-async function evict(name: string): Promise<DurableObjectStub> {
+async function evict(name: string): Promise<ReturnType<typeof notesObject>> {
   await expect(
     runInDurableObject(notesObject(name), (_instance, ctx) => ctx.abort('evicted by the test')),
   ).rejects.toThrow()
