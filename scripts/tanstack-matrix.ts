@@ -72,7 +72,7 @@ function run(only: string[]): void {
     )
     const result = spawnSync(
       'npx',
-      ['vitest', 'run', ...MATRIX_SUITES, 'packages/core/test/tanstack-release.test.ts'],
+      ['vitest', 'run', '--project', 'node', ...MATRIX_SUITES, 'packages/core/test/tanstack-release.test.ts'],
       {
         cwd: repoRoot,
         stdio: 'inherit',

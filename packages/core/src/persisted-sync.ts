@@ -47,11 +47,12 @@ export interface PersistedSyncContext {
   readonly durability: DurableQueue
 }
 
-const ABORTED = (() => {
-  const controller = new AbortController()
-  controller.abort()
-  return controller.signal
-})()
+/**
+ * A new aborted signal at each use, never one at module scope: workerd ties an
+ * AbortSignal to the request (or Durable Object) that made it, refuses one made
+ * outside any request, and throws when another object uses it.
+ */
+const aborted = (): AbortSignal => AbortSignal.abort()
 
 /**
  * Wraps a sync config so that every transaction core accepts is persisted
@@ -377,7 +378,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     if (this.ctx.kind === 'local') {
       // Nothing reached disk: abandon core's transaction too, so the user's
       // write fails whole instead of living only in memory.
-      const abandoned = this.params.commit(ABORTED)
+      const abandoned = this.params.commit(aborted())
       if (abandoned !== true) abandoned.catch(() => undefined)
       this.remote.flush()
       throw error
