@@ -35,7 +35,12 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'node',
-          include: ['packages/*/test/**/*.test.ts', 'demo/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+          include: [
+            'packages/*/test/**/*.test.ts',
+            'demo/test/**/*.test.ts',
+            'examples/*/test/**/*.test.ts',
+            'bench/test/**/*.test.ts',
+          ],
           exclude: [WORKERD_TESTS, '**/node_modules/**'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

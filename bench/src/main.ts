@@ -8,6 +8,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { browserBenchMain } from './browser/main'
+import { browserSectionOf } from './browser/report'
 import { RATIOS } from './cases'
 import { parseOptions, type BenchOptions } from './options'
 import { runAll, type RunOutput } from './runner'
@@ -80,8 +82,21 @@ function render(run: RunOutput, options: BenchOptions): string {
   ].join('\n')
 }
 
+/** The Node tables replace the file; the browser section (written by `--browser`) is kept at its end. */
+function withBrowserSection(markdown: string): string {
+  let kept: string | undefined
+  try {
+    kept = browserSectionOf(readFileSync(RESULTS, 'utf8'))
+  } catch {
+    kept = undefined
+  }
+  return kept ? `${markdown.trimEnd()}\n\n${kept}` : markdown
+}
+
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2), process.env)
+  const argv = process.argv.slice(2)
+  if (argv.includes('--browser')) return browserBenchMain(argv.filter((a) => a !== '--browser'))
+  const options = parseOptions(argv, process.env)
   const log = (line: string) => process.stderr.write(`${line}\n`)
   if (options.renderLast) {
     // Re-renders the last run (after a change to the table code) without measuring again.
@@ -90,7 +105,7 @@ async function main(): Promise<void> {
     }
     const markdown = render({ ...last, startedAt: new Date(last.startedAt) }, options)
     process.stdout.write(markdown)
-    if (options.write) writeFileSync(RESULTS, markdown)
+    if (options.write) writeFileSync(RESULTS, withBrowserSection(markdown))
     return
   }
   log(
@@ -102,7 +117,7 @@ async function main(): Promise<void> {
   writeFileSync(join(CACHE, 'last-run.json'), JSON.stringify(run, null, 1))
   process.stdout.write(`\n${markdown}`)
   if (options.write) {
-    writeFileSync(RESULTS, markdown)
+    writeFileSync(RESULTS, withBrowserSection(markdown))
     log(`wrote ${RESULTS}`)
   }
 }
