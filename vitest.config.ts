@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 import { tanstackAliases } from './scripts/tanstack-releases.ts'
 
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url))
@@ -41,7 +41,7 @@ export default defineConfig({
             'examples/*/test/**/*.test.ts',
             'bench/test/**/*.test.ts',
           ],
-          exclude: [WORKERD_TESTS, '**/node_modules/**'],
+          exclude: [...configDefaults.exclude, WORKERD_TESTS],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: 'forks',

@@ -170,6 +170,8 @@ describe('the SQL workerd sees', () => {
       for (const statement of spied.statements) {
         for (const { pattern } of REFUSED_BY_WORKERD) expect(statement).not.toMatch(pattern)
       }
+      // Every write transaction went through workerd's transactionSync (migration, 3 local writes, the batch).
+      expect(spied.transactions).toBeGreaterThanOrEqual(5)
       // Batches were split to workerd's 100-parameter limit, and some came close to it.
       expect(spied.maxBindings).toBeLessThanOrEqual(100)
       expect(spied.maxBindings).toBeGreaterThan(50)

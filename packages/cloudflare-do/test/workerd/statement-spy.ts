@@ -5,15 +5,21 @@ export interface SpiedStorage extends DOStorage {
   readonly statements: string[]
   /** The largest number of bindings any statement carried. */
   readonly maxBindings: number
+  /** How many `transactionSync` calls were made. */
+  readonly transactions: number
 }
 
 export function spyOnStatements(storage: DurableObjectStorage): SpiedStorage {
   const statements: string[] = []
   let maxBindings = 0
+  let transactions = 0
   return {
     statements,
     get maxBindings() {
       return maxBindings
+    },
+    get transactions() {
+      return transactions
     },
     sql: {
       exec(query: string, ...bindings: unknown[]) {
@@ -22,7 +28,10 @@ export function spyOnStatements(storage: DurableObjectStorage): SpiedStorage {
         return storage.sql.exec(query, ...bindings)
       },
     },
-    transactionSync: (closure) => storage.transactionSync(closure),
+    transactionSync: (closure) => {
+      transactions++
+      return storage.transactionSync(closure)
+    },
   }
 }
 
