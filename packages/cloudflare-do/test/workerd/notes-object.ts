@@ -80,8 +80,11 @@ export class NotesObject extends DurableObject {
         await this.events.insert(batch).isPersisted.promise
         return json({ inserted: count }, 201)
       }
-      case 'GET /events/latest':
-        return json({ ids: await this.latestEvents(Number(url.searchParams.get('limit') ?? 50)) })
+      case 'GET /events/latest': {
+        const ids = await this.latestEvents(Number(url.searchParams.get('limit') ?? 50))
+        // `loaded`: rows in memory after the query (on-demand: only what it needed).
+        return json({ ids, loaded: this.events.size })
+      }
       case 'POST /alarm':
         await this.ctx.storage.setAlarm(Date.now() + 60_000)
         return json({ scheduled: true })
