@@ -16,7 +16,8 @@ function envInt(name: string, fallback: number): number {
   const raw = process.env[name]
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`)
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`${name} must be a non-negative integer, got "${raw}"`)
   return value
 }
 
@@ -59,8 +60,10 @@ async function main(): Promise<void> {
   let workerd: LocalRooms | undefined
   const problems: string[] = []
   try {
-    log(`PersistDB at the edge: ${settings.rooms} rooms, ${settings.posts} posts (${settings.concurrency} in flight), ` +
-      `one room with ${settings.bigRoom} messages. Storage: ${persistDir}`)
+    log(
+      `PersistDB at the edge: ${settings.rooms} rooms, ${settings.posts} posts (${settings.concurrency} in flight), ` +
+        `one room with ${settings.bigRoom} messages. Storage: ${persistDir}`,
+    )
     log('\n1. Bundle the Worker (wrangler, as `wrangler deploy` would) and start local workerd')
     const script = (await timed('bundle', () => bundleWorker(join(dir, 'bundle')))).value
     workerd = (await timed('workerd start', () => startRooms({ script, persistDir, allowSeed: true }))).value
@@ -68,7 +71,9 @@ async function main(): Promise<void> {
 
     log('\n2. Concurrent posts to many rooms (each a collection insert, durable before the response)')
     const roomName = (i: number) => `room-${i}`
-    const model = new Map<string, Message[]>(Array.from({ length: settings.rooms }, (_, i) => [roomName(i), []]))
+    const model = new Map<string, Message[]>(
+      Array.from({ length: settings.rooms }, (_, i) => [roomName(i), []]),
+    )
     const posts = await runConcurrently(settings.posts, settings.concurrency, async (i) => {
       // A stride through the rooms so that neighbouring requests hit different objects.
       const room = roomName((i * 7) % settings.rooms)
@@ -121,7 +126,8 @@ async function main(): Promise<void> {
         const expected = model.get(room)!
         const back = await client.all(room)
         count += back.length
-        if (!sameMessages(expected, back)) problems.push(`${room}: ${back.length} messages back, ${expected.length} acknowledged`)
+        if (!sameMessages(expected, back))
+          problems.push(`${room}: ${back.length} messages back, ${expected.length} acknowledged`)
         const latest = await client.latest(room)
         const want = [...expected].sort((a, b) => b.ts - a.ts).slice(0, 50)
         if (!sameMessages(want, latest) || latest.some((m, k) => m.id !== want[k]!.id)) {
@@ -135,13 +141,22 @@ async function main(): Promise<void> {
       const big = await timed('read back the big room (pages of 1000 from SQLite)', () => client.all('big'))
       const distinct = new Set(big.value.map((m) => m.id)).size
       if (big.value.length !== settings.bigRoom || distinct !== settings.bigRoom) {
-        problems.push(`big room: ${big.value.length} messages back (${distinct} distinct), ${settings.bigRoom} seeded`)
+        problems.push(
+          `big room: ${big.value.length} messages back (${distinct} distinct), ${settings.bigRoom} seeded`,
+        )
       }
       bigBackLine = `big room read back: ${big.value.length} messages in ${ms(big.ms)}`
     }
 
     log('\nFigures (local workerd on this machine; shared CPUs inflate them)')
-    for (const line of [postLine, readLine, seedLine, firstAnswerLine, `small rooms read back: ${verified.value} messages in ${ms(verified.ms)}`, bigBackLine]) {
+    for (const line of [
+      postLine,
+      readLine,
+      seedLine,
+      firstAnswerLine,
+      `small rooms read back: ${verified.value} messages in ${ms(verified.ms)}`,
+      bigBackLine,
+    ]) {
       if (line) log(`  ${line}`)
     }
     if (problems.length > 0) {
@@ -149,7 +164,9 @@ async function main(): Promise<void> {
       for (const problem of problems) log(`  - ${problem}`)
       process.exitCode = 1
     } else {
-      log(`\nOK: all ${settings.posts + settings.bigRoom} messages are back after the restart; rooms answer only their own.`)
+      log(
+        `\nOK: all ${settings.posts + settings.bigRoom} messages are back after the restart; rooms answer only their own.`,
+      )
     }
   } finally {
     await workerd?.dispose()

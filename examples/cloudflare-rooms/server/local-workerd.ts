@@ -24,10 +24,14 @@ const offlineEnv = {
  * path of the bundled entry module.
  */
 export async function bundleWorker(outDir: string): Promise<string> {
-  await promisify(execFile)(process.execPath, [wranglerBin, 'deploy', '--dry-run', '--outdir', outDir, '--config', configPath], {
-    cwd: exampleDir,
-    env: offlineEnv,
-  })
+  await promisify(execFile)(
+    process.execPath,
+    [wranglerBin, 'deploy', '--dry-run', '--outdir', outDir, '--config', configPath],
+    {
+      cwd: exampleDir,
+      env: offlineEnv,
+    },
+  )
   const entry = (await readdir(outDir)).find((name) => name.endsWith('.js'))
   if (!entry) throw new Error(`wrangler wrote no .js bundle to ${outDir}`)
   return join(outDir, entry)
@@ -37,7 +41,10 @@ export interface LocalRooms {
   /** Base URL of the Worker on local workerd, e.g. http://127.0.0.1:43210/ */
   readonly url: URL
   /** Sends a request to the Worker (Miniflare's dispatchFetch: real HTTP into workerd over a connection pool). */
-  fetch(url: URL, init?: { method?: string; body?: string }): Promise<{ status: number; text(): Promise<string> }>
+  fetch(
+    url: URL,
+    init?: { method?: string; body?: string },
+  ): Promise<{ status: number; text(): Promise<string> }>
   /** Stops workerd. Durable Object storage stays in the persist directory. */
   dispose(): Promise<void>
 }
@@ -52,7 +59,11 @@ export interface StartOptions {
 }
 
 /** Runs the bundled Worker in real workerd (Miniflare), with the bindings and migrations of wrangler.jsonc. */
-export async function startRooms({ script, persistDir, allowSeed = false }: StartOptions): Promise<LocalRooms> {
+export async function startRooms({
+  script,
+  persistDir,
+  allowSeed = false,
+}: StartOptions): Promise<LocalRooms> {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(configPath)
   const miniflare = new Miniflare({
     ...workerOptions,

@@ -20,7 +20,10 @@ export class RoomsClient {
 
   /** Posts one message; resolves with the stored message (its id and the room's ts). */
   async post(room: string, message: NewMessage): Promise<Message> {
-    const response = await this.fetch(this.url(room, 'messages'), { method: 'POST', body: JSON.stringify(message) })
+    const response = await this.fetch(this.url(room, 'messages'), {
+      method: 'POST',
+      body: JSON.stringify(message),
+    })
     return ((await expectStatus(response, 201)) as { message: Message }).message
   }
 
@@ -50,7 +53,10 @@ export class RoomsClient {
 
   /** Bulk insert (only when the Worker runs with ALLOW_SEED=1): `count` messages in one transaction. */
   async seed(room: string, count: number): Promise<{ inserted: number; lastTs: number }> {
-    const response = await this.fetch(this.url(room, 'seed'), { method: 'POST', body: JSON.stringify({ count }) })
+    const response = await this.fetch(this.url(room, 'seed'), {
+      method: 'POST',
+      body: JSON.stringify({ count }),
+    })
     return (await expectStatus(response, 201)) as { inserted: number; lastTs: number }
   }
 }

@@ -35,7 +35,11 @@ export function parseNewMessage(body: unknown): NewMessage {
   }
   const { author, text } = body as Record<string, unknown>
   if (typeof author !== 'string' || author.length === 0 || author.length > MAX_AUTHOR_LENGTH) {
-    throw new BadRequest(400, 'BAD_AUTHOR', `"author" must be a string of 1 to ${MAX_AUTHOR_LENGTH} characters.`)
+    throw new BadRequest(
+      400,
+      'BAD_AUTHOR',
+      `"author" must be a string of 1 to ${MAX_AUTHOR_LENGTH} characters.`,
+    )
   }
   if (typeof text !== 'string' || text.length === 0 || text.length > MAX_TEXT_LENGTH) {
     throw new BadRequest(400, 'BAD_TEXT', `"text" must be a string of 1 to ${MAX_TEXT_LENGTH} characters.`)

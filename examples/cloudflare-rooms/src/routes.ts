@@ -38,8 +38,10 @@ export function json(body: unknown, status = 200): Response {
 }
 
 export function errorResponse(error: unknown): Response {
-  if (error instanceof BadRequest) return json({ error: { code: error.code, message: error.message } }, error.status)
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'INTERNAL'
+  if (error instanceof BadRequest)
+    return json({ error: { code: error.code, message: error.message } }, error.status)
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'INTERNAL'
   const message = error instanceof Error ? error.message : String(error)
   return json({ error: { code, message } }, 500)
 }

@@ -44,7 +44,10 @@ async function expectStatus(promise: Promise<unknown>, status: number, code: str
   )
   expect(error).toBeInstanceOf(UnexpectedResponse)
   const { status: actual, body } = error as UnexpectedResponse
-  expect({ status: actual, code: (JSON.parse(body) as { error: { code: string } }).error.code }).toEqual({ status, code })
+  expect({ status: actual, code: (JSON.parse(body) as { error: { code: string } }).error.code }).toEqual({
+    status,
+    code,
+  })
 }
 
 describe('examples/cloudflare-rooms in workerd', () => {
@@ -56,11 +59,16 @@ describe('examples/cloudflare-rooms in workerd', () => {
     const first = await start(false)
     // 70 + 45 posts interleaved between the two rooms, 16 in flight at once.
     const posts = [...Array.from({ length: 70 }, () => 'alpha'), ...Array.from({ length: 45 }, () => 'beta')]
-    posts.sort((a, b) => (a === b ? 0 : a < b ? -1 : 1)).reverse()
-    const order = posts.map((room, i) => ({ room, i })).sort((a, b) => ((a.i * 7919) % 115) - ((b.i * 7919) % 115))
+    // Shuffled by a fixed permutation (7919 is prime to 115): the rooms' posts interleave.
+    const order = posts
+      .map((room, i) => ({ room, i }))
+      .sort((a, b) => ((a.i * 7919) % 115) - ((b.i * 7919) % 115))
     await runConcurrently(order.length, 16, async (n) => {
       const { room, i } = order[n]!
-      const stored = await first.client.post(room, { author: `user-${i % 5}`, text: `message ${i} in ${room}` })
+      const stored = await first.client.post(room, {
+        author: `user-${i % 5}`,
+        text: `message ${i} in ${room}`,
+      })
       model.get(room)!.push(stored)
     })
     expect(model.get('alpha')).toHaveLength(70)
@@ -91,7 +99,8 @@ describe('examples/cloudflare-rooms in workerd', () => {
 
   it('refuses hostile room ids, bad bodies and unknown routes with a typed 4xx, and stores nothing for them', async () => {
     const { rooms, client } = await start(false)
-    const raw = (path: string, init?: { method: string; body: string }) => rooms.fetch(new URL(path, rooms.url), init)
+    const raw = (path: string, init?: { method: string; body: string }) =>
+      rooms.fetch(new URL(path, rooms.url), init)
     for (const path of [
       'rooms/..%2F..%2Fother/messages',
       'rooms/a%00b/messages',
@@ -130,7 +139,9 @@ describe('examples/cloudflare-rooms in workerd', () => {
     expect(latest.map((m) => m.ts)).toEqual(Array.from({ length: 50 }, (_, i) => lastTs - i))
     const all = await client.all('bulk')
     expect(all).toHaveLength(1_500)
-    expect(new Set(all.map((m) => m.text))).toEqual(new Set(Array.from({ length: 1_500 }, (_, i) => `seeded message ${i}`)))
+    expect(new Set(all.map((m) => m.text))).toEqual(
+      new Set(Array.from({ length: 1_500 }, (_, i) => `seeded message ${i}`)),
+    )
     await stop(rooms)
   }, 180_000)
 })
