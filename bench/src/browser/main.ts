@@ -56,7 +56,7 @@ function environment(run: BrowserRun): string[] {
   return [
     `- Run: ${run.startedAt}, ${(run.durationMs / 60_000).toFixed(1)} min. Headless Chromium ${run.chromium} (Debian's package, through playwright-core), OPFS; each engine in its own browser context.`,
     `- Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM. Load average (1 / 5 / 15 min): ${load(run.load.start)} at start, ${load(run.load.end)} at end; 1-min load during the run ${during ? `median ${during.median.toFixed(2)}, max ${during.max.toFixed(2)}` : 'not sampled'}. On a shared machine read the ratios, not the absolute times.`,
-    `- PersistDB: @persistdb/browser ${packageVersion(dirname(browserPackage))} at ${gitCommit()} (built dist), on @tanstack/db ${versionOf('@tanstack/db', import.meta.url)}, wa-sqlite ${versionOf('@journeyapps/wa-sqlite', browserPackage)} (OPFSCoopSyncVFS, WAL, exclusive locking, synchronous FULL), its defaults (multi-tab leader election).`,
+    `- PersistDB: @persistdb/browser ${packageVersion(dirname(browserPackage))} at ${run.commit ?? 'an unrecorded commit'} (built dist), on @tanstack/db ${versionOf('@tanstack/db', import.meta.url)}, wa-sqlite ${versionOf('@journeyapps/wa-sqlite', browserPackage)} (OPFSCoopSyncVFS, WAL, exclusive locking, synchronous FULL), its defaults (multi-tab leader election).`,
     `- Official: @tanstack/browser-db-sqlite-persistence ${packageVersion(officialDir)} on the @tanstack/db it pins, ${packageVersion(dbDir)}; its defaults: single tab, its prebuilt OPFS worker (wa-sqlite 1.x, OPFSCoopSyncVFS, rollback journal).`,
     `- Raw wa-sqlite: the same wa-sqlite build and VFS as PersistDB, in a dedicated worker, with PersistDB's connection settings; plain SQL (one prepared INSERT per row in one transaction per batch; JSON text per row; the query as one SELECT with \`json_extract\`, indexed by an expression index on the score). The floor.`,
     `- Rows: the Node bench's rows (\`bench/src/rows.ts\`, ~230 bytes of JSON). Write figures: a new database each; the follower figure: a second tab writes while the first tab leads. Time to ready: open → every row in memory, on seeds written through each engine's own API. The query: \`where(and(eq(row.meta.category, 'c3'), gt(row.score, 500))).orderBy(row.score, 'desc').limit(50)\` on a \`syncMode: 'on-demand'\` collection, answer checked; "index on score" is \`createIndex((row) => row.score)\` (raw: \`CREATE INDEX … (json_extract(value, '$.score'))\`), built once untimed before its runs.`,
@@ -93,7 +93,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv) {
     engines,
     runs,
     quick: values.quick,
-    write: values.write || full,
+    write: values.write || (full && !values['render-last']),
     renderLast: values['render-last'],
   }
 }
@@ -107,10 +107,11 @@ export async function browserBenchMain(argv: string[]): Promise<void> {
   } else {
     const sizes = options.quick ? QUICK_SIZES : FULL_SIZES
     log(`bench --browser: ${options.engines.join(', ')}, ${options.runs} run(s), ${JSON.stringify(sizes)}`)
+    const commit = gitCommit()
     const server = await servePages({ persistdbFrom: 'dist' })
     const browser = await launchChromium()
     try {
-      run = await runBrowserBench({
+      const measured = await runBrowserBench({
         browser,
         server,
         sizes,
@@ -118,6 +119,7 @@ export async function browserBenchMain(argv: string[]): Promise<void> {
         engines: options.engines,
         log,
       })
+      run = { ...measured, commit }
     } finally {
       await browser.close()
       await server.close()

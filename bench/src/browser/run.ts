@@ -22,6 +22,8 @@ export interface RunOptions {
 
 export interface BrowserRun {
   startedAt: string
+  /** The checkout measured (set by main: the commit when the run started). */
+  commit?: string
   durationMs: number
   runs: number
   sizes: Sizes
