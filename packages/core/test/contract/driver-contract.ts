@@ -41,6 +41,7 @@ export interface DriverContractTarget {
   readonly textWithNul?: boolean
   /** Fault cases on files the runtime is pointed at (driver-faults.ts); optional. */
   readonly openBytes?: DriverFaultTarget['openBytes']
+  readonly queryOnly?: DriverFaultTarget['queryOnly']
 }
 
 /** A driver's statements as the engine saw them, and the largest parameter count of any. */
