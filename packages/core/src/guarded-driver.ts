@@ -10,6 +10,7 @@ import {
   type SQLiteValue,
 } from './driver'
 import { normalizeRows } from './driver-values'
+import { sqliteCodeName } from './sqlite-failure'
 import {
   InvalidOptionsError,
   PersistenceClosedError,
@@ -268,9 +269,7 @@ export function toEngineError(error: unknown): unknown {
   return new SQLiteEngineError(message, engineCodeOf(error), error)
 }
 
+/** The engine's result code, named for a primary code however the engine reported it (sqlite-failure.ts). */
 function engineCodeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code
-  if (typeof code === 'string' && code.startsWith('SQLITE_')) return code
-  if (typeof code === 'number' && Number.isInteger(code)) return `SQLITE_${code}`
-  return undefined
+  return sqliteCodeName(error)
 }

@@ -24,4 +24,11 @@ export { STORAGE_FORMAT } from './schema'
 export * from './errors'
 export * from './open-errors'
 export { inspectDatabase } from './soundness'
-export { openFailure, sqliteFailureKind, writeFailure, type SQLiteFailureKind } from './sqlite-failure'
+export {
+  openFailure,
+  sqliteCodeName,
+  sqliteFailureKind,
+  sqliteResultCode,
+  writeFailure,
+  type SQLiteFailureKind,
+} from './sqlite-failure'

@@ -49,7 +49,7 @@ export class ReadOnlyDatabaseError extends PersistenceError {
 
   constructor(
     file: string | undefined,
-    situation: 'read-only' | 'wal-in-read-only-directory' | 'cannot-create',
+    situation: 'read-only' | 'wal-in-read-only-directory' | 'cannot-create' | 'cannot-open',
     cause?: unknown,
   ) {
     super('PERSISTDB_READ_ONLY', readOnlyMessage(name(file), situation, cause), { cause })
@@ -63,6 +63,12 @@ function readOnlyMessage(file: string, situation: string, cause: unknown): strin
     return (
       `${file} does not exist and cannot be created: its directory is read-only for this process${why}. ` +
       `Nothing was created. Use a writable directory or fix its permissions.`
+    )
+  if (situation === 'cannot-open')
+    return (
+      `${file} cannot be opened${why}: SQLite could not open the file for reading, nor create it (it does not ` +
+      `exist and its directory cannot be written, or this process may not read it). Nothing was created or ` +
+      `changed. Check the path and the permissions of the file and its directory.`
     )
   if (situation === 'wal-in-read-only-directory')
     return (

@@ -4,6 +4,7 @@ import { encodeKey, encodeValue } from './codec'
 import { coreBridge, type CoreBridge, type SyncParams } from './core-bridge'
 import { isPromiseLike, type MaybePromise } from './driver'
 import { isPersistenceVerdict, PersistenceClosedError, PersistenceWriteError } from './errors'
+import { ReadOnlyDatabaseError } from './open-errors'
 import { chain, type SQLitePersistence } from './persistence'
 import { expectSync } from './runner'
 import {
@@ -338,7 +339,9 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     const durable = persistence.track(queued.result).then(
       () => undefined,
       (error: unknown) => {
-        const failure = new PersistenceWriteError(this.ctx.name, error)
+        // A read-only file is reported as it is, as on synchronous drivers: the same error on every runtime.
+        const failure =
+          error instanceof ReadOnlyDatabaseError ? error : new PersistenceWriteError(this.ctx.name, error)
         if (this.ctx.kind === 'local') {
           // Let the waiting handler reject with the failure (first: the read
           // below throws once the persistence is closed), and bring memory

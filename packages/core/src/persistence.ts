@@ -2,7 +2,7 @@ import { isPromiseLike, type MaybePromise, type SQLiteDriver } from './driver'
 import { guardDriver, type GuardedDriver } from './guarded-driver'
 import { InvalidOptionsError, PersistenceClosedError, PersistenceError } from './errors'
 import { DatabaseFileReplacedError } from './open-errors'
-import { assertSound } from './soundness'
+import { inspectDatabase } from './soundness'
 import { writeFailure } from './sqlite-failure'
 import { drive, driveInTransaction, type StorageOp } from './runner'
 import { migrate, readFormat, STORAGE_FORMAT } from './schema'
@@ -170,13 +170,10 @@ export class SQLitePersistence {
     this.usable()
     if (this.initialized) return
     if (this.initializing) return this.initializing
-    // A file without PersistDB's tables is checked for damage before the first write into it.
-    const result = chain(drive(this.driver, readFormat(this.file)), (format) =>
-      format === STORAGE_FORMAT
-        ? undefined
-        : chain(format === 0 ? assertSound(this.driver, this.file) : undefined, () =>
-            this.transact(() => migrate()),
-          ),
+    // A file without PersistDB's tables is checked for damage before the first write into it; each
+    // failure is its open-time error (not SQLite, damaged, newer format, busy, read-only).
+    const result = chain(inspectDatabase(this.driver, this.file), (format) =>
+      format === STORAGE_FORMAT ? undefined : this.transact(() => migrate()),
     )
     if (!isPromiseLike(result)) {
       this.initialized = true

@@ -78,15 +78,18 @@ export function* readFormat(file?: string): StorageOp<number> {
   return format
 }
 
+/** A file written by a newer PersistDB: refused before anything in it changes. */
+export function newerFormatError(format: number): StorageFormatError {
+  return new StorageFormatError(
+    `The database was written by a newer PersistDB (storage format ${format}; this build reads up to ` +
+      `${STORAGE_FORMAT}). Upgrade @persistdb packages; the file was not changed.`,
+  )
+}
+
 /** Brings the file to STORAGE_FORMAT. Runs inside a write transaction. */
 export function* migrate(): StorageOp<void> {
   const current = yield* readFormat()
-  if (current > STORAGE_FORMAT) {
-    throw new StorageFormatError(
-      `The database was written by a newer PersistDB (storage format ${current}; this build reads up to ` +
-        `${STORAGE_FORMAT}). Upgrade @persistdb packages; the file was not changed.`,
-    )
-  }
+  if (current > STORAGE_FORMAT) throw newerFormatError(current)
   for (let version = current; version < STORAGE_FORMAT; version++) {
     for (const sql of MIGRATIONS[version]!) yield run(sql)
   }

@@ -1,9 +1,9 @@
-import type { MaybePromise, SQLiteDriver } from './driver'
+import { isPromiseLike, type MaybePromise, type SQLiteDriver } from './driver'
 import { DamagedDatabaseError } from './open-errors'
 import { chain } from './persistence'
 import { openFailure } from './sqlite-failure'
 import { drive, query, type StorageOp } from './runner'
-import { readFormat } from './schema'
+import { newerFormatError, readFormat, STORAGE_FORMAT } from './schema'
 
 /**
  * Before PersistDB writes its tables into a file that does not hold them yet
@@ -40,11 +40,31 @@ export function assertSound(driver: SQLiteDriver, file: string | undefined): May
 
 /**
  * The file's PersistDB storage format (0: none yet) without writing; for a
- * file without PersistDB's tables also checks that it is sound. Runtimes call
- * this before changing persistent settings such as journal_mode.
+ * file without PersistDB's tables also checks that it is sound, and a newer
+ * format than this build reads is refused (StorageFormatError). A failure
+ * comes back as its open-time error (openFailure: not SQLite, damaged, busy,
+ * read-only): these are reads, so a read-only refusal means even reading is
+ * impossible. Runtimes call this before changing persistent settings such as
+ * journal_mode; the persistence calls it before its first statement.
  */
-export function inspectDatabase(driver: SQLiteDriver, file?: string): MaybePromise<number> {
-  return chain(drive(driver, readFormat(file)), (format) =>
-    format === 0 ? chain(assertSound(driver, file), () => format) : format,
-  )
+export function inspectDatabase(
+  driver: SQLiteDriver,
+  file?: string,
+  /** For DatabaseBusyError's message: how long the engine waited for the lock. */
+  busyTimeoutMs?: number,
+): MaybePromise<number> {
+  const typed = (error: unknown): never => {
+    throw openFailure(error, file, busyTimeoutMs, 'read') ?? error
+  }
+  let result: MaybePromise<number>
+  try {
+    result = chain(drive(driver, readFormat(file)), (format) => {
+      // A newer PersistDB's file is refused before a runtime changes its settings (journal_mode).
+      if (format > STORAGE_FORMAT) throw newerFormatError(format)
+      return format === 0 ? chain(assertSound(driver, file), () => format) : format
+    })
+  } catch (error) {
+    return typed(error)
+  }
+  return isPromiseLike(result) ? result.then(undefined, typed) : result
 }

@@ -1,8 +1,5 @@
 import {
-  errorText,
-  ForeignDatabaseError,
-  isPersistenceVerdict,
-  readStorageFormat,
+  inspectDatabase,
   type SQLiteDriver,
   type SQLiteEngineRow,
   type SQLiteExecutor,
@@ -10,6 +7,7 @@ import {
   type SQLiteValue,
 } from '@persistdb/core'
 import type { ExpoConnection, ExpoDatabase } from './expo-types'
+import { openError, unlessReadOnly } from './open-error'
 import { queryRows, runStatement } from './statements'
 
 export interface ExpoConnectionSettings {
@@ -74,18 +72,26 @@ export class ExpoSQLiteDriver implements SQLiteDriver {
     if (!this.exclusiveTransactions) return this.mainConnectionTransaction(body)
     let started = false
     let result: { value: T } | undefined
+    let failed: { error: unknown } | undefined
     try {
       await this.database.withExclusiveTransactionAsync(async (txn) => {
         started = true
         await takeWriteLock(txn, this.txPrologue)
-        result = { value: await runBody(txn, body) }
+        result = {
+          value: await runBody(txn, body).catch((error: unknown) => {
+            failed = { error }
+            throw error
+          }),
+        }
       })
     } catch (error) {
       if (!started && NO_EXCLUSIVE_TRANSACTIONS.test(errorMessage(error))) {
         this.exclusiveTransactions = false
         return this.mainConnectionTransaction(body)
       }
-      throw error
+      // SQLite rolls back by itself on some errors (SQLITE_FULL, IOERR, NOMEM): expo's ROLLBACK then
+      // fails with "no transaction is active", which must not hide the error that caused it.
+      throw failed ? failed.error : error
     }
     if (!result)
       throw new Error('withExclusiveTransactionAsync resolved without running the transaction body')
@@ -98,23 +104,29 @@ export class ExpoSQLiteDriver implements SQLiteDriver {
     if (this.ownsDatabase) await this.database.closeAsync()
   }
 
-  /** Connection settings once, before the first statement; a foreign file is refused before WAL changes it. */
+  /**
+   * Connection settings once, before the first statement. A file that is not
+   * SQLite, damaged, foreign, newer or unreadable is refused before WAL changes
+   * it (core's inspectDatabase: the format, and a quick_check of a file without
+   * PersistDB's tables); a file this process cannot write keeps its journal
+   * mode and is served read-only.
+   */
   private ready(): Promise<void> {
     this.setup ??= (async () => {
       const { busyTimeoutMs, synchronous } = this.settings
       await this.database.execAsync(`PRAGMA busy_timeout = ${busyTimeoutMs}`)
-      await readStorageFormat(rawDriver(this.database))
-      if (!isInMemory(this.database.databasePath)) await this.database.execAsync('PRAGMA journal_mode = WAL')
+      await Promise.resolve()
+        .then(() => inspectDatabase(rawDriver(this.database), this.database.databasePath, busyTimeoutMs))
+        .catch((error: unknown) => {
+          throw openError(error, this.database.databasePath, busyTimeoutMs, 'read')
+        })
+      if (!isInMemory(this.database.databasePath))
+        await unlessReadOnly(this.database.execAsync('PRAGMA journal_mode = WAL'))
       await this.database.execAsync(`PRAGMA synchronous = ${synchronous}`)
     })().catch((error: unknown) => {
-      // The next call tries again; a locked file is not a verdict on the file (it surfaces as the engine's error).
+      // The next call tries again: a locked file or a fixed permission may open then.
       this.setup = undefined
-      if (isPersistenceVerdict(error) || /database is locked|SQLITE_BUSY/i.test(errorText(error))) throw error
-      throw new ForeignDatabaseError(
-        `Could not open ${this.database.databasePath} as a SQLite database (${errorText(error)}). It is not a ` +
-          `SQLite file or it is damaged; nothing was changed.`,
-        error,
-      )
+      throw openError(error, this.database.databasePath, this.settings.busyTimeoutMs)
     })
     return this.setup
   }
@@ -183,14 +195,14 @@ async function runBody<T>(
   }
 }
 
-/** The driver's statements without its setup, for the format check that runs before setup changes anything. */
+/** The driver's statements without its setup, for the checks that run before setup changes anything. */
 function rawDriver(database: ExpoDatabase): SQLiteDriver {
   return {
     mode: 'async',
     all: (sql, params = []) => queryRows(database, sql, params),
     run: (sql, params = []) => runStatement(database, sql, params),
     transaction: () => {
-      throw new Error('The storage format check does not write.')
+      throw new Error('The open-time checks do not write.')
     },
     close: () => undefined,
   }

@@ -17,3 +17,10 @@ export interface ExpoDatabase extends ExpoConnection, Pick<SQLiteDatabase, 'data
 }
 
 export type ExpoBindValue = SQLiteBindValue
+
+/** expo-sqlite's `openDatabaseAsync(databaseName, options, directory)`. */
+export type OpenDatabaseAsync = (
+  databaseName: string,
+  options?: undefined,
+  directory?: string,
+) => Promise<ExpoDatabase>

@@ -5,12 +5,13 @@ import {
   type SQLitePersistenceOptions,
 } from '@persistdb/core'
 import { ExpoSQLiteDriver, type ExpoConnectionSettings } from './driver'
-import type { ExpoDatabase } from './expo-types'
+import type { ExpoDatabase, OpenDatabaseAsync } from './expo-types'
+import { openError } from './open-error'
 
 // Everything of core (persistedCollectionOptions, typed errors, types) from one import.
 export * from '@persistdb/core'
 export { ExpoSQLiteDriver, type ExpoConnectionSettings } from './driver'
-export type { ExpoConnection, ExpoDatabase, ExpoStatement } from './expo-types'
+export type { ExpoConnection, ExpoDatabase, ExpoStatement, OpenDatabaseAsync } from './expo-types'
 
 export type ExpoSQLitePersistenceOptions = { database: ExpoDatabase } & ExpoPersistenceSettings
 
@@ -50,13 +51,31 @@ export function createExpoSQLitePersistence(options: ExpoSQLitePersistenceOption
 export async function openExpoSQLitePersistence(
   options: ExpoSQLitePersistenceByNameOptions,
 ): Promise<SQLitePersistence> {
+  // Loaded on use: importing this package never loads the native module (tests and tools import it in Node).
+  return openExpoSQLitePersistenceWith(
+    async (...args) => (await import('expo-sqlite')).openDatabaseAsync(...args),
+    options,
+  )
+}
+
+/** openExpoSQLitePersistence with expo's `openDatabaseAsync` passed in (tests pass the shim's). */
+export async function openExpoSQLitePersistenceWith(
+  openDatabaseAsync: OpenDatabaseAsync,
+  options: ExpoSQLitePersistenceByNameOptions,
+): Promise<SQLitePersistence> {
   if (typeof options?.databaseName !== 'string' || options.databaseName === '') {
     throw new InvalidOptionsError('openExpoSQLitePersistence needs `databaseName`, e.g. "app.db".')
   }
   const settings = connectionSettings(options)
-  // Loaded on use: importing this package never loads the native module (tests and tools import it in Node).
-  const { openDatabaseAsync } = await import('expo-sqlite')
-  const database = await openDatabaseAsync(options.databaseName, undefined, options.directory)
+  let database: ExpoDatabase
+  try {
+    database = await openDatabaseAsync(options.databaseName, undefined, options.directory)
+  } catch (error) {
+    const file = options.directory
+      ? `${options.directory.replace(/\/+$/, '')}/${options.databaseName}`
+      : options.databaseName
+    throw openError(error, file, settings.busyTimeoutMs)
+  }
   return persistenceOver(database, true, options, settings)
 }
 

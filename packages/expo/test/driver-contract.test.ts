@@ -8,13 +8,25 @@ import { afterAll } from 'vitest'
 import { describeDriverContract } from '../../core/test/contract/driver-contract'
 import { ExpoSQLiteDriver } from '../src'
 import { openShimDatabaseAsync, type ShimOptions } from './support/expo-sqlite-shim'
+import { placeFile } from '../../core/test/support/fault-files'
 import { tempDir } from './support/files'
 
 const tmp = tempDir('persistdb-expo-contract-')
 afterAll(() => tmp.cleanup())
 let n = 0
 
+const driverAt = async (file: string, options: ShimOptions) =>
+  new ExpoSQLiteDriver(await openShimDatabaseAsync(file, options), true, {
+    busyTimeoutMs: 5000,
+    synchronous: 'NORMAL' as const,
+  })
+
 const target = (options: ShimOptions) => ({
+  openBytes: async (bytes: Uint8Array) => {
+    const file = tmp.file(`placed-${++n}.db`)
+    const read = placeFile(file, bytes)
+    return { driver: await driverAt(file, options), bytes: read }
+  },
   open: async () =>
     new ExpoSQLiteDriver(await openShimDatabaseAsync(tmp.file(`c${++n}.db`), options), true, {
       busyTimeoutMs: 5000,

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 import {
   createExpoSQLitePersistence,
   ForeignDatabaseError,
+  NotSQLiteFileError,
   InvalidOptionsError,
   openExpoSQLitePersistence,
   type ExpoDatabase,
@@ -68,7 +69,7 @@ describe('createExpoSQLitePersistence', () => {
     writeFileSync(file, 'this is not a database, but it is long enough to have a header '.repeat(20))
     const database = await openShimDatabaseAsync(file)
     const todos = todosIn(createExpoSQLitePersistence({ database, pollIntervalMs: 0 }))
-    await expect(todos.preload()).rejects.toBeInstanceOf(ForeignDatabaseError)
+    await expect(todos.preload()).rejects.toBeInstanceOf(NotSQLiteFileError)
     await database.closeAsync()
   })
 })

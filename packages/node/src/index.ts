@@ -66,7 +66,7 @@ export function createNodeSQLitePersistence(options: NodeSQLitePersistenceOption
   try {
     database.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`)
     // Refuse a foreign, damaged or unreadable file before changing anything in it (journal_mode is persistent).
-    inspectDatabase(driver, file)
+    inspectDatabase(driver, file, busyTimeoutMs)
     if (fileBacked) switchToWal(database)
     database.pragma(`synchronous = ${synchronous}`)
     // A touched file is looked at right away: collections learn of a deleted file without a write.

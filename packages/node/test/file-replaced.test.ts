@@ -125,6 +125,24 @@ describe('the database file deleted or replaced while open', () => {
     await persistence.close()
   })
 
+  it('the window is one event-loop turn: a deletion is caught by the first write after one turn, with no other watch to wait on', async () => {
+    const file = fresh()
+    const persistence = createNodeSQLitePersistence({ path: file, pollIntervalMs: 0 })
+    persistence.ready()
+    persistence.write(function* () {
+      yield { kind: 'run', sql: `CREATE TABLE IF NOT EXISTS probe (x)` } as const
+    })
+    deleteDatabase(file)
+    // One turn: the kernel queued the inotify event at unlink(); libuv reads it in this turn's poll phase.
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(() =>
+      persistence.write(function* () {
+        yield { kind: 'run', sql: `INSERT INTO probe VALUES (1)` } as const
+      }),
+    ).toThrow(DatabaseFileReplacedError)
+    await persistence.close()
+  })
+
   it('a synced collection stops too: a source commit after the deletion is not persisted and errors the collection', async () => {
     const file = fresh()
     const persistence: SQLitePersistence = createNodeSQLitePersistence({ path: file, pollIntervalMs: 0 })

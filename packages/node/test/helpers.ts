@@ -1,11 +1,13 @@
-import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createCollection } from '@tanstack/db'
 import { createNodeSQLitePersistence, persistedCollectionOptions } from '../src'
 import Database from 'better-sqlite3'
 import { decodeKey, decodeValue, type SQLitePersistence } from '@persistdb/core'
+
+// Shared with every runtime's open-time fault tests.
+export { fileSha, makeAppDatabase } from '../../core/test/support/fault-files'
 
 export interface Todo {
   id: string
@@ -167,34 +169,4 @@ export function exactDifference(expected: unknown, actual: unknown, path = '$'):
     if (d) return d
   }
   return undefined
-}
-
-/** SHA-256 of a file's bytes: "byte-identical afterwards" checks. */
-export function fileSha(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex')
-}
-
-/**
- * Another application's SQLite database in rollback-journal mode: a `users`
- * table with `rows` rows (about 90 pages for 3000), optionally with `damaged`
- * pages (1-based, never page 1) overwritten with junk. sqlite_master stays
- * readable, so only an integrity check finds the damage.
- */
-export function makeAppDatabase(file: string, options: { rows?: number; damaged?: number[] } = {}): void {
-  const db = new Database(file)
-  db.pragma('journal_mode = DELETE')
-  db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)')
-  const insert = db.prepare('INSERT INTO users (name) VALUES (?)')
-  db.transaction(() => {
-    for (let i = 0; i < (options.rows ?? 3000); i++) insert.run(`user ${i} ${'x'.repeat(100)}`)
-  })()
-  const pageSize = Number(db.pragma('page_size', { simple: true }))
-  db.close()
-  if (!options.damaged?.length) return
-  const bytes = readFileSync(file)
-  for (const page of options.damaged) {
-    if (page < 2) throw new Error('page 1 holds the header and sqlite_master; damage another')
-    bytes.fill(0xab, (page - 1) * pageSize, page * pageSize)
-  }
-  writeFileSync(file, bytes)
 }

@@ -1,13 +1,15 @@
 import {
   createSQLitePersistence,
+  errorText,
   InvalidOptionsError,
+  ReadOnlyDatabaseError,
   type SQLiteLimits,
   type SQLitePersistence,
   type SQLitePersistenceOptions,
 } from '@persistdb/core'
 import { OpSQLiteDriver } from './driver'
 import type { OpSQLiteDatabase, OpSQLiteOpen } from './op-sqlite-types'
-import { prepareDatabase } from './prepare-database'
+import { openError, prepareDatabase } from './prepare-database'
 
 export type ReactNativeSQLitePersistenceOptions = (
   | {
@@ -61,11 +63,7 @@ export function createPersistence(
       )
     }
   } else if ('name' in options && typeof options.name === 'string' && options.name !== '') {
-    database = open(
-      options.location === undefined
-        ? { name: options.name }
-        : { name: options.name, location: options.location },
-    )
+    database = openDatabase(open, options.name, options.location)
     ownsDatabase = true
   } else {
     throw new InvalidOptionsError(
@@ -82,4 +80,25 @@ export function createPersistence(
     ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
     ...(changeLog === undefined ? {} : { changeLog }),
   })
+}
+
+/**
+ * op-sqlite opens (creating the file and its location directory) at `open`;
+ * what fails there gets its typed error. A location that cannot be created
+ * (a read-only parent) is a file that cannot be created.
+ */
+function openDatabase(open: OpSQLiteOpen, name: string, location: string | undefined): OpSQLiteDatabase {
+  try {
+    return open(location === undefined ? { name } : { name, location })
+  } catch (error) {
+    const file = location === undefined ? name : `${location.replace(/\/+$/, '')}/${name}`
+    if (isPermissionDenied(error)) throw new ReadOnlyDatabaseError(file, 'cannot-create', error)
+    throw openError(error, file)
+  }
+}
+
+/** The Node build's mkdir fails with EACCES; the native build's std::filesystem with "Permission denied". */
+function isPermissionDenied(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'EACCES' || code === 'EPERM' || /permission denied/i.test(errorText(error))
 }

@@ -80,18 +80,28 @@ export class OpSQLiteDriver implements SQLiteDriver {
     await this.opened()
     return withFileLock(this.lockKey, async () => {
       let outcome: { value: T } | undefined
-      await this.database.transaction(async (tx) => {
-        await tx.execute(TAKE_WRITE_LOCK)
-        const executor = new TransactionStatements(tx)
-        try {
-          outcome = { value: await body(executor) }
-        } finally {
-          // op-sqlite commits or rolls back as soon as this function settles, while a statement
-          // the body started without awaiting may still be on the native thread: it would then run
-          // outside the transaction. Let every one finish first.
-          await executor.settled()
-        }
-      })
+      let failed: { error: unknown } | undefined
+      try {
+        await this.database.transaction(async (tx) => {
+          await tx.execute(TAKE_WRITE_LOCK)
+          const executor = new TransactionStatements(tx)
+          try {
+            outcome = { value: await body(executor) }
+          } catch (error) {
+            failed = { error }
+            throw error
+          } finally {
+            // op-sqlite commits or rolls back as soon as this function settles, while a statement
+            // the body started without awaiting may still be on the native thread: it would then run
+            // outside the transaction. Let every one finish first.
+            await executor.settled()
+          }
+        })
+      } catch (error) {
+        // SQLite rolls back by itself on some errors (SQLITE_FULL, IOERR, NOMEM): op-sqlite's ROLLBACK
+        // then fails with "no transaction is active", which must not hide the error that caused it.
+        throw failed ? failed.error : error
+      }
       if (!outcome) throw new Error('op-sqlite resolved a transaction without running its body.')
       return outcome.value
     })

@@ -1,4 +1,12 @@
-import { errorText, ForeignDatabaseError, isPersistenceVerdict, readStorageFormat } from '@persistdb/core'
+import {
+  ConnectionClosedError,
+  errorText,
+  ForeignDatabaseError,
+  inspectDatabase,
+  openFailure,
+  sqliteFailureKind,
+  type PersistenceError,
+} from '@persistdb/core'
 import { OpSQLiteDriver, WRITE_LOCK_TABLE } from './driver'
 import type { OpSQLiteDatabase } from './op-sqlite-types'
 
@@ -9,24 +17,78 @@ export interface PrepareOptions {
 
 /**
  * Settings a PersistDB database needs on this connection, applied before
- * core's first statement: a refusal of a foreign or newer file before
- * anything in it changes, a busy timeout (op-sqlite sets none), WAL (readers
- * never wait for the writer; a committed transaction survives the app being
- * killed), the `synchronous` level, and the table the write lock is taken on.
+ * core's first statement: a busy timeout (op-sqlite sets none), then a
+ * refusal of a file that is not SQLite, damaged, foreign, newer or unreadable
+ * before anything in it changes (core's inspectDatabase: the format, and a
+ * quick_check of a file without PersistDB's tables), WAL (readers never wait
+ * for the writer; a committed transaction survives the app being killed), the
+ * `synchronous` level, and the table the write lock is taken on. A file this
+ * process cannot write keeps its journal mode and is served read-only: writes
+ * fail with ReadOnlyDatabaseError.
  */
 export async function prepareDatabase(database: OpSQLiteDatabase, options: PrepareOptions): Promise<void> {
+  const file = databasePath(database)
   try {
-    await readStorageFormat(new OpSQLiteDriver(database))
     await database.execute(`PRAGMA busy_timeout = ${Math.floor(options.busyTimeoutMs)}`)
-    await database.execute('PRAGMA journal_mode = WAL')
-    await database.execute(`PRAGMA synchronous = ${options.synchronous}`)
-    await database.execute(`CREATE TABLE IF NOT EXISTS ${WRITE_LOCK_TABLE} (id INTEGER PRIMARY KEY)`)
   } catch (error) {
-    if (isPersistenceVerdict(error)) throw error
-    throw new ForeignDatabaseError(
-      `Could not open ${database.getDbPath()} as a PersistDB database (${errorText(error)}). It is not a ` +
-        `SQLite file, or it is damaged or not writable; nothing of PersistDB's was written.`,
+    throw openError(error, file, options.busyTimeoutMs)
+  }
+  try {
+    await inspectDatabase(new OpSQLiteDriver(database), file, options.busyTimeoutMs)
+  } catch (error) {
+    throw openError(error, file, options.busyTimeoutMs, 'read')
+  }
+  try {
+    await unlessReadOnly(database.execute('PRAGMA journal_mode = WAL'))
+    await database.execute(`PRAGMA synchronous = ${options.synchronous}`)
+    await unlessReadOnly(
+      database.execute(`CREATE TABLE IF NOT EXISTS ${WRITE_LOCK_TABLE} (id INTEGER PRIMARY KEY)`),
+    )
+  } catch (error) {
+    throw openError(error, file, options.busyTimeoutMs)
+  }
+}
+
+/** The typed error for a failure while opening or preparing an op-sqlite database. */
+export function openError(
+  error: unknown,
+  file: string | undefined,
+  busyTimeoutMs?: number,
+  phase?: 'read',
+): PersistenceError {
+  if (isClosedConnection(error)) return new ConnectionClosedError(file)
+  return (
+    openFailure(error, file, busyTimeoutMs, phase) ??
+    new ForeignDatabaseError(
+      `Could not open ${file ?? 'the database'} as a PersistDB database (${errorText(error)}). Nothing of ` +
+        `PersistDB's was written; check the name and location.`,
       error,
     )
+  )
+}
+
+/**
+ * op-sqlite's words for a closed database: its native build says "[op-sqlite][execute] database is
+ * closed", its Node build passes on better-sqlite3's "The database connection is not open".
+ */
+function isClosedConnection(error: unknown): boolean {
+  return /\bdatabase is closed\b|\bdatabase connection is not open\b/i.test(errorText(error))
+}
+
+/** A statement a read-only file refuses is skipped: the file is served for reads, writes fail typed. */
+async function unlessReadOnly(statement: Promise<unknown>): Promise<void> {
+  try {
+    await statement
+  } catch (error) {
+    // Not 'read-only-directory': a WAL file there cannot even be read (Node's error says so).
+    if (sqliteFailureKind(error) !== 'read-only') throw error
+  }
+}
+
+function databasePath(database: OpSQLiteDatabase): string | undefined {
+  try {
+    return database.getDbPath()
+  } catch {
+    return undefined
   }
 }

@@ -12,6 +12,7 @@ import { describeDriverContract } from '../../core/test/contract/driver-contract
 import { describePersistenceScenarios } from '../../core/test/contract/persistence-scenarios'
 import { createPersistence } from '../src/create'
 import { driverOn, NODE_BUILDS, tempDir } from './helpers'
+import { placeFile } from '../../core/test/support/fault-files'
 import { openOpSQLite15Shim } from './shims/op-sqlite-15-native'
 
 const tmp = tempDir()
@@ -21,6 +22,11 @@ let n = 0
 for (const engine of NODE_BUILDS) {
   describeDriverContract(engine.label, {
     open: () => driverOn(engine.open({ name: `contract-${++n}.sqlite`, location: tmp.dir })),
+    openBytes: (bytes) => {
+      const name = `placed-${++n}.sqlite`
+      const read = placeFile(join(tmp.dir, name), bytes)
+      return { driver: driverOn(engine.open({ name, location: tmp.dir })), bytes: read }
+    },
     // op-sqlite binds and returns JS numbers only (native: a 64-bit integer becomes a double).
     bigIntegers: false,
   })

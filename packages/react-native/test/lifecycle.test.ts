@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { ForeignDatabaseError, PersistenceClosedError, PersistenceError } from '@persistdb/core'
+import { NotSQLiteFileError, PersistenceClosedError, PersistenceError } from '@persistdb/core'
 import { createPersistence } from '../src/create'
 import { eventually, keysOnDisk, NODE_BUILDS, openNotes, tempDir } from './helpers'
 
@@ -178,9 +178,7 @@ describe.each(NODE_BUILDS)('lifecycle on $label', (engine) => {
     const bytes = Buffer.from('these are not the pages you are looking for'.repeat(100))
     writeFileSync(file, bytes)
     const persistence = persist(name)
-    await expect(Promise.resolve().then(() => persistence.ready())).rejects.toBeInstanceOf(
-      ForeignDatabaseError,
-    )
+    await expect(Promise.resolve().then(() => persistence.ready())).rejects.toBeInstanceOf(NotSQLiteFileError)
     await persistence.close()
     expect(readFileSync(file).equals(bytes)).toBe(true)
   })

@@ -19,6 +19,8 @@ import {
 } from '../../src'
 import { isPromiseLike } from '../../src/driver'
 import { guardDriver, type GuardedDriver } from '../../src/guarded-driver'
+import { describeDriverFaults, type DriverFaultTarget } from './driver-faults'
+import { attempt, flow } from './flow'
 
 export interface DriverContractTarget {
   /** Opens a driver on a new, empty database (a new one on every call). */
@@ -37,6 +39,9 @@ export interface DriverContractTarget {
    * read back.
    */
   readonly textWithNul?: boolean
+  /** Fault cases on files the runtime is pointed at (driver-faults.ts); optional. */
+  readonly openBytes?: DriverFaultTarget['openBytes']
+  readonly queryOnly?: DriverFaultTarget['queryOnly']
 }
 
 /** A driver's statements as the engine saw them, and the largest parameter count of any. */
@@ -80,34 +85,6 @@ export function limitedDriver(
     transaction: (body) => driver.transaction((tx) => body(wrap(tx))),
     close: () => driver.close(),
   }
-}
-
-/**
- * A transaction body written once for both modes: it yields each statement's
- * result, which is awaited only when the engine returned a promise, so a sync
- * driver runs it synchronously as its contract requires.
- */
-function flow<T>(gen: Generator<unknown, T, unknown>): MaybePromise<T> {
-  const resume = (method: 'next' | 'throw', arg?: unknown): MaybePromise<T> => {
-    for (;;) {
-      const r = method === 'next' ? gen.next(arg) : gen.throw(arg)
-      if (r.done) return r.value
-      const value = r.value
-      if (isPromiseLike(value))
-        return value.then(
-          (x) => resume('next', x),
-          (e: unknown) => resume('throw', e),
-        )
-      method = 'next'
-      arg = value
-    }
-  }
-  return resume('next')
-}
-
-/** Turns a synchronous throw into a rejection, so one assertion fits both modes. */
-function attempt<T>(fn: () => MaybePromise<T>): Promise<T> {
-  return Promise.resolve().then(fn)
 }
 
 function deferred<T = void>() {
@@ -470,5 +447,7 @@ export function describeDriverContract(name: string, target: DriverContractTarge
       expect(log.maxParams).toBeLessThanOrEqual(100)
       expect(log.maxParams).toBeGreaterThan(50)
     })
+
+    describeDriverFaults(target, (driver) => opened.push(driver))
   })
 }

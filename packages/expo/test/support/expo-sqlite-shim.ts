@@ -22,6 +22,8 @@
  * - `platform: 'web'` refuses `withExclusiveTransactionAsync` with expo's
  *   web message.
  */
+import { mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import type {
   SQLiteBindParams,
@@ -46,9 +48,20 @@ export interface ShimStats {
   busyWaits: number
 }
 
+/**
+ * Opens as expo's `openDatabaseAsync` does: the directory is created first
+ * (iOS ensureDirExists, Android mkdirs), and a file SQLite cannot open fails
+ * with expo's "Error code 14: unable to open database file".
+ */
 export async function openShimDatabaseAsync(path: string, options: ShimOptions = {}): Promise<ShimDatabase> {
   const stats: ShimStats = { exclusiveTransactions: 0, connectionsOpened: 0, busyWaits: 0 }
-  const db = new ShimDatabase(path, options, stats)
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  let db: ShimDatabase
+  try {
+    db = new ShimDatabase(path, options, stats)
+  } catch (error) {
+    throw expoError(error)
+  }
   await db.opened
   return db
 }
@@ -119,6 +132,7 @@ const SQLITE_CODES: Record<string, number> = {
   SQLITE_READONLY: 8,
   SQLITE_CORRUPT: 11,
   SQLITE_FULL: 13,
+  SQLITE_CANTOPEN: 14,
   SQLITE_CONSTRAINT: 19,
   SQLITE_MISMATCH: 20,
   SQLITE_RANGE: 25,
@@ -296,3 +310,7 @@ function splitStatements(source: string): string[] {
 
 /** Compile-time: a real expo-sqlite database is what the driver takes, so the shim stands in for the same API. */
 export const realDatabaseFits = (database: SQLiteDatabase): ExpoDatabase => database
+
+/** expo's `openDatabaseAsync(databaseName, options, directory)` over the shim. */
+export const openShimByName = (databaseName: string, _options?: undefined, directory?: string) =>
+  openShimDatabaseAsync(directory ? join(directory, databaseName) : databaseName)
