@@ -206,6 +206,10 @@ function scanPage(
     unique.length === 0 ? '0' : `CASE WHEN ${orFrags(unique.map((v) => frag(v))).sql} THEN 1 ELSE 0 END`
   const dir = lead.desc ? 'DESC' : 'ASC'
   const filter = andFrags([frag(LIVE), ...(prefilter ? [prefilter] : []), superset])
+  // Where the superset is the exact condition itself, every row the scan returns satisfies it: no need to
+  // evaluate it a second time per row.
+  const same = sure.sql === superset.sql && sameParams(sure.params, superset.params)
+  const s: Frag = same ? frag('1') : frag(`CASE WHEN ${sure.sql} THEN 1 ELSE 0 END`, sure.params)
   return {
     table,
     lead,
@@ -213,12 +217,16 @@ function scanPage(
     offset,
     scan: {
       sql:
-        `SELECT key, ${lead.expr} AS __lead, ${x} AS __x, CASE WHEN ${sure.sql} THEN 1 ELSE 0 END AS __s ` +
+        `SELECT key, ${lead.expr} AS __lead, ${x} AS __x, ${s.sql} AS __s ` +
         `FROM ${table} WHERE ${filter.sql} ORDER BY __lead ${dir}, key ${dir}`,
-      params: [...sure.params, ...filter.params],
+      params: [...s.params, ...filter.params],
     },
     knownTypes,
   }
+}
+
+function sameParams(a: readonly SQLiteValue[], b: readonly SQLiteValue[]): boolean {
+  return a.length === b.length && a.every((value, i) => Object.is(value, b[i]))
 }
 
 function select(table: string, filter: Frag, extra?: string, columns = ''): Statement {
