@@ -12,9 +12,14 @@ import { makeRows, type BenchRow } from '../src/rows'
 const n = Number(process.argv[2] ?? 10_000)
 const dir = mkdtempSync(join(tmpdir(), 'persistdb-writes-'))
 const persistence = createNodeSQLitePersistence({ path: join(dir, 'db.sqlite') })
-const collection = db.createCollection(
-  persistedCollectionOptions<BenchRow, string>({ id: 'items', getKey: (row) => row.id, persistence }),
-)
+// --floor: TanStack DB alone (local-only, no persistence), the in-memory part of the same work.
+const collection = process.argv.includes('--floor')
+  ? db.createCollection(
+      db.localOnlyCollectionOptions<BenchRow, string>({ id: 'items', getKey: (row) => row.id }),
+    )
+  : db.createCollection(
+      persistedCollectionOptions<BenchRow, string>({ id: 'items', getKey: (row) => row.id, persistence }),
+    )
 await collection.preload()
 const rows = makeRows(n)
 let t0 = performance.now()

@@ -16,6 +16,8 @@ export const CATEGORIES = 10
  * (a nested field in the filter, as issue 12 writes it).
  */
 export const TOP_QUERY = { category: 'c3', minScore: 500, limit: 50 } as const
+/** The second query of the shape: its answer is the first one's (the top scores are far above 501). */
+export const SECOND_MIN_SCORE = TOP_QUERY.minScore + 1
 
 const WORDS = ['alpha', 'bravo', 'delta', 'echo', 'kilo', 'lima', 'oscar', 'papa', 'sierra', 'tango']
 const OWNERS = ['ada', 'grace', 'linus', 'barbara', 'ken', 'margaret', 'dennis', 'frances']

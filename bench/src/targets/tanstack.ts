@@ -9,6 +9,7 @@ import {
   firstTopResult,
   indexScore,
   insertRows,
+  secondTopQueryMs,
   updateThenDelete,
   type BenchCollection,
 } from '../collection-ops'
@@ -103,8 +104,9 @@ export const tanstack: Target = {
     const ms = performance.now() - start
     const processMs = performance.now()
     const loaded = collection.size
+    const secondMs = await secondTopQueryMs(db, collection as unknown as BenchCollection, expectedIds)
     await dispose()
     await collection.cleanup()
-    return { ms, processMs, loaded }
+    return { ms, processMs, loaded, secondMs }
   },
 }

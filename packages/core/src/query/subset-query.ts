@@ -9,6 +9,11 @@ import { indexName, persistedIndexNames } from './indexes'
 import { withPlainRows } from './sql-expr'
 import { runScanPage, type ScanPage } from './scan-page'
 import { andFrags, checkRowsTable, frag, orFrags, type Frag } from './sql'
+import { fits, statementBytes } from './plan-limits'
+import type { PagePlan, ReadPlan, Statement } from './subset-plan'
+import { textPrefilter } from './text-prefilter'
+
+export type { Statement } from './subset-plan'
 
 /**
  * Turns a loadSubset request into SQL over one collection's rows table. The answer is always a superset of
@@ -23,37 +28,6 @@ import { andFrags, checkRowsTable, frag, orFrags, type Frag } from './sql'
  *   does, the plan falls back to the read.
  */
 export type SubsetCompareOptions = StringCollationConfig
-
-export interface Statement {
-  readonly sql: string
-  readonly params: readonly SQLiteValue[]
-}
-
-interface ReadPlan {
-  readonly kind: 'read'
-  readonly statement: Statement
-  /** The exact part is complete: the result is exact when no fallback-part row came back. */
-  readonly exact: boolean
-}
-
-interface PagePlan {
-  readonly kind: 'page'
-  readonly table: string
-  readonly lead: LeadOrder
-  readonly limit: number
-  readonly offset: number
-  readonly page: Statement
-  readonly nulls: Statement
-  readonly nullCount: Statement
-  readonly ties: Statement
-  readonly current?: Statement
-  readonly superset: Frag
-  readonly violations: readonly string[]
-  readonly fallback: ReadPlan
-  readonly knownTypes: boolean
-  /** No persisted index on the leading term: one pass over the candidates replaces the statements above. */
-  readonly scan?: ScanPage
-}
 
 export interface CompiledSubset {
   /** The main statement: the ordered, limited page when `limitPushed`, else the read. */
@@ -135,28 +109,6 @@ export function compileSubset(
   return { ...all, exact: false, inMemory: [...all.inMemory, 'a request larger than the driver takes'] }
 }
 
-function fits(plan: ReadPlan | PagePlan, limits: SQLiteLimits): boolean {
-  const within = (s: Statement | undefined, extra = 0) =>
-    !s ||
-    (s.params.length + extra <= limits.maxParameters && statementBytes(s.sql) <= limits.maxStatementBytes)
-  if (plan.kind === 'read') return within(plan.statement)
-  return (
-    within(plan.page, 2) &&
-    within(plan.nulls) &&
-    within(plan.nullCount) &&
-    within(plan.ties, 1) &&
-    within(plan.current) &&
-    within(plan.fallback.statement) &&
-    within(plan.scan?.scan)
-  )
-}
-
-const utf8 = new TextEncoder()
-
-function statementBytes(sql: string): number {
-  return utf8.encode(sql).length
-}
-
 function compile(
   table: string,
   request: LoadSubsetOptions,
@@ -171,7 +123,9 @@ function compile(
   const current = request.cursor && compileWhere(request.cursor.whereCurrent)
   const all = from && current ? combineAnd([where, combineOr([from, current])]) : where
   const inMemory = [...new Set(all.inMemory)]
-  const read = readPlan(table, all, indexes !== undefined && indexes.size === 0)
+  // Statements that scan the table first skip the rows a cheap substring test rules out.
+  const prefilter = textPrefilter(request.where)
+  const read = readPlan(table, all, indexes !== undefined && indexes.size === 0, prefilter)
   const limit = request.limit
   const lead = leadOrder(request.orderBy, compare)
   const pushable =
@@ -218,6 +172,7 @@ function compile(
             probeSuperset(all),
             all.violations,
             knownTypes,
+            prefilter,
           ),
         }),
   }
@@ -244,11 +199,17 @@ function scanPage(
   superset: Frag,
   violations: readonly string[],
   knownTypes: boolean,
+  prefilter: Frag | undefined,
 ): ScanPage {
   const unique = [...new Set(violations)]
   const x =
     unique.length === 0 ? '0' : `CASE WHEN ${orFrags(unique.map((v) => frag(v))).sql} THEN 1 ELSE 0 END`
   const dir = lead.desc ? 'DESC' : 'ASC'
+  const filter = andFrags([frag(LIVE), ...(prefilter ? [prefilter] : []), superset])
+  // Where the superset is the exact condition itself, every row the scan returns satisfies it: no need to
+  // evaluate it a second time per row.
+  const same = sure.sql === superset.sql && sameParams(sure.params, superset.params)
+  const s: Frag = same ? frag('1') : frag(`CASE WHEN ${sure.sql} THEN 1 ELSE 0 END`, sure.params)
   return {
     table,
     lead,
@@ -256,12 +217,16 @@ function scanPage(
     offset,
     scan: {
       sql:
-        `SELECT key, ${lead.expr} AS __lead, ${x} AS __x, CASE WHEN ${sure.sql} THEN 1 ELSE 0 END AS __s ` +
-        `FROM ${table} WHERE ${LIVE} AND (${superset.sql}) ORDER BY __lead ${dir}, key ${dir}`,
-      params: [...sure.params, ...superset.params],
+        `SELECT key, ${lead.expr} AS __lead, ${x} AS __x, ${s.sql} AS __s ` +
+        `FROM ${table} WHERE ${filter.sql} ORDER BY __lead ${dir}, key ${dir}`,
+      params: [...s.params, ...filter.params],
     },
     knownTypes,
   }
+}
+
+function sameParams(a: readonly SQLiteValue[], b: readonly SQLiteValue[]): boolean {
+  return a.length === b.length && a.every((value, i) => Object.is(value, b[i]))
 }
 
 function select(table: string, filter: Frag, extra?: string, columns = ''): Statement {
@@ -269,12 +234,14 @@ function select(table: string, filter: Frag, extra?: string, columns = ''): Stat
   return { sql: `SELECT ${COLUMNS}${columns} FROM ${table} WHERE ${where}`, params: filter.params }
 }
 
-function readPlan(table: string, cond: Cond, onePass = false): ReadPlan {
+function readPlan(table: string, cond: Cond, onePass = false, prefilter?: Frag): ReadPlan {
+  // Without any index every statement scans: the substring test spares the JSON work on most rows.
+  const live = onePass && prefilter ? andFrags([frag(LIVE), prefilter]) : frag(LIVE)
   const superset = cond.t ?? frag('1')
   if (!cond.sure) {
     return {
       kind: 'read',
-      statement: select(table, andFrags([frag(LIVE), superset]), undefined, ', 1 AS __v'),
+      statement: select(table, andFrags([live, superset]), undefined, ', 1 AS __v'),
       exact: false,
     }
   }
@@ -286,14 +253,14 @@ function readPlan(table: string, cond: Cond, onePass = false): ReadPlan {
       kind: 'read',
       statement: select(
         table,
-        andFrags([frag(LIVE), orFrags([cond.sure, bad])]),
+        andFrags([live, orFrags([cond.sure, bad])]),
         undefined,
         `, CASE WHEN ${bad.sql} THEN 1 ELSE 0 END AS __v`,
       ),
       exact: true,
     }
   }
-  const parts = [select(table, andFrags([frag(LIVE), cond.sure]), undefined, ', 0 AS __v')]
+  const parts = [select(table, andFrags([live, cond.sure]), undefined, ', 0 AS __v')]
   // Every row where the exact SQL might be wrong, whatever the rest of the condition says (such rows are
   // rare; keeping the statement small matters more). One range per part: SQLite searches an expression
   // index for it, where an OR of ranges would scan.
