@@ -2,8 +2,8 @@ import { defineConfig } from 'tsup'
 
 export default defineConfig({
   // inspect: storage internals for tools (the CLI), an entry of its own so apps never load them.
-  // remote: operations across a process boundary (Electron, servers).
-  entry: { index: 'src/index.ts', inspect: 'src/inspect.ts', 'remote/index': 'src/remote/index.ts' },
+  // remote: the protocol shared by runtimes across a message boundary (browser tabs, Electron).
+  entry: { index: 'src/index.ts', inspect: 'src/inspect.ts', remote: 'src/remote/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -1,41 +1,26 @@
 import type { CommitOnce } from '../persistence-options'
-import { query, run, type StorageOp } from '../runner'
+import { headSeq } from '../store'
+import { query, type StorageOp } from '../runner'
+import { fenceAndRecord, pruneApplied, wasApplied } from './dedupe'
 
 /**
- * Durable dedupe of remote commits: a commit's transaction id is recorded in
- * the same SQLite transaction as its rows, so a client that lost the answer
- * and resends learns "applied" instead of writing twice, across server
- * restarts too. Entries are kept for an hour (a client resends within
- * seconds) and at most 10 000.
+ * Exactly-once for remote commits, on the shared protocol's durable dedupe
+ * (dedupe.ts): the commit's transaction id is checked and recorded in the
+ * same SQLite transaction as its rows, under the server's term (a server
+ * is a permanent leader: it takes a term once, at start, and a newer server
+ * on the same file fences it). A resend of an applied id writes nothing.
  */
-const RETAIN_MS = 60 * 60 * 1000
-const MAX_ENTRIES = 10_000
-
-export function* createAppliedTable(): StorageOp<void> {
-  yield run(
-    `CREATE TABLE IF NOT EXISTS persistdb_remote_applied ` +
-      `(tx_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID`,
-  )
-}
-
-export function commitOnce(txId: string, prune: boolean, onDuplicate: () => void): CommitOnce {
+export function commitOnce(term: number, txId: string, prune: boolean, onDuplicate: () => void): CommitOnce {
   return {
     *applied() {
-      const rows = yield* query(`SELECT seq FROM persistdb_remote_applied WHERE tx_id = ?`, [txId])
-      if (rows.length === 0) return undefined
+      if (!(yield* wasApplied(txId))) return undefined
       onDuplicate()
-      return Number(rows[0]!.seq)
+      // A position at or after the earlier apply (the applied table keeps ids, not positions).
+      return yield* headSeq()
     },
-    *record(seq) {
-      const now = Date.now()
-      yield run(`INSERT INTO persistdb_remote_applied (tx_id, seq, at) VALUES (?, ?, ?)`, [txId, seq, now])
-      if (!prune) return
-      yield run(`DELETE FROM persistdb_remote_applied WHERE at < ?`, [now - RETAIN_MS])
-      yield run(
-        `DELETE FROM persistdb_remote_applied WHERE tx_id IN ` +
-          `(SELECT tx_id FROM persistdb_remote_applied ORDER BY at DESC LIMIT -1 OFFSET ?)`,
-        [MAX_ENTRIES],
-      )
+    *record() {
+      yield* fenceAndRecord(term, txId)
+      if (prune) yield* pruneApplied()
     },
   }
 }

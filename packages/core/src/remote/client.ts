@@ -6,12 +6,13 @@ import type {
   StoredSnapshot,
 } from '../backend'
 import type { StoredKey } from '../codec'
-import { InvalidOptionsError, PersistenceClosedError, type PersistenceError } from '../errors'
+// Error classes through the package's own name: one copy shared with the main entry (see envelope.ts).
+import { InvalidOptionsError, PersistenceClosedError, type PersistenceError } from '@persistdb/core'
 import { keysFromOthers, randomId } from '../persistence-helpers'
 import type { SubsetAnswer, SubsetCompareOptions } from '../query'
 import { rowsTable } from '../schema'
-import { KEEP_META, type CollectionRecord, type CommitBatch, type RowWrite, type StoredRow } from '../store'
-import { fromEnvelope, RemoteUnavailableError } from './operation-errors'
+import type { CollectionRecord, CommitBatch, RowWrite, StoredRow } from '../store'
+import { reviveOperationError, RemoteUnavailableError } from './operation-errors'
 import {
   OPERATIONS_PROTOCOL,
   type OperationBody,
@@ -57,8 +58,9 @@ export function createRemotePersistence(options: RemotePersistenceOptions): Remo
 const rowsFromWire = (rows: readonly WireStoredRow[]): StoredRow[] =>
   rows.map(([key, value, meta]) => ({ key, value, meta }))
 
+/** KEEP_META (the only symbol a row's meta holds) is tested by type: the /remote entry may hold another copy of it. */
 const rowsToWire = (rows: readonly RowWrite[]): WireRow[] =>
-  rows.map((r) => [r.key, r.value, r.meta === KEEP_META ? { keep: true } : r.meta])
+  rows.map((r) => [r.key, r.value, typeof r.meta === 'symbol' ? { keep: true } : r.meta])
 
 export class RemotePersistence implements PersistenceBackend {
   readonly isSync = false
@@ -101,7 +103,7 @@ export class RemotePersistence implements PersistenceBackend {
         continue
       }
       if (!response.ok) {
-        const error = fromEnvelope(response.error)
+        const error = reviveOperationError(response.error)
         if ((error as PersistenceError).code === 'PERSISTDB_REMOTE_UNAVAILABLE') this.lostServer = true
         throw error
       }
@@ -220,7 +222,7 @@ export class RemotePersistence implements PersistenceBackend {
   private onNotice(notice: OperationNotice): void {
     if (this.closed) return
     if (notice.kind === 'failed') {
-      const error = fromEnvelope(notice.error) as PersistenceError
+      const error = reviveOperationError(notice.error) as PersistenceError
       for (const listener of [...this.failureListeners]) listener(error)
       return
     }

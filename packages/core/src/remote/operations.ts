@@ -1,6 +1,6 @@
 import type { StoredKey } from '../codec'
 import type { SQLiteValue } from '../driver'
-import type { ErrorEnvelope } from './operation-errors'
+import type { ErrorEnvelope } from './envelope'
 import type { WireExpression, WireSubsetRequest } from './wire-query'
 
 /**

@@ -3,8 +3,10 @@ import { isPromiseLike } from '../driver'
 import { migrationPlan } from '../persisted-collection'
 import type { SQLitePersistence } from '../persistence'
 import type { RowWrite, StoredRow } from '../store'
-import { collectionExists, commitOnce, createAppliedTable } from './applied-tx'
-import { RemoteRequestRefusedError, RemoteUnavailableError, toEnvelope } from './operation-errors'
+import { collectionExists, commitOnce } from './applied-tx'
+import { PRUNE_EVERY_COMMITS, takeNextTerm } from './dedupe'
+import { toEnvelope } from './envelope'
+import { RemoteRequestRefusedError, RemoteUnavailableError } from './operation-errors'
 import type { OperationNotice, OperationResponse, OperationResults, WireStoredRow } from './operations'
 import {
   DEFAULT_OPERATION_LIMITS,
@@ -68,7 +70,8 @@ class Server implements OperationServer {
   /** peer id → collection → unsubscribe. */
   private readonly subscriptions = new Map<string, Map<number, () => void>>()
   private readonly peers = new Map<string, OperationPeer>()
-  private appliedTable: Promise<void> | undefined
+  /** This server's term (dedupe.ts): taken at its first commit. */
+  private term: Promise<number> | undefined
   private commits = 0
   private stopped = false
   private readonly offFailure: () => void
@@ -156,20 +159,18 @@ class Server implements OperationServer {
   }
 
   private async commit(r: Extract<ValidRequest, { op: 'commit' }>): Promise<OperationResults['commit']> {
-    this.appliedTable ??= Promise.resolve(this.persistence.write(createAppliedTable)).catch(
-      (error: unknown) => {
-        this.appliedTable = undefined
-        throw error
-      },
-    )
-    await this.appliedTable
+    this.term ??= Promise.resolve(this.persistence.write(takeNextTerm)).catch((error: unknown) => {
+      this.term = undefined
+      throw error
+    })
+    const term = await this.term
     let duplicate = false
-    const prune = ++this.commits % 64 === 0
+    const prune = ++this.commits % PRUNE_EVERY_COMMITS === 0
     const seq = await this.persistence.commitBatch(
       r.collection,
       r.batch,
       r.writerId,
-      commitOnce(r.txId, prune, () => (duplicate = true)),
+      commitOnce(term, r.txId, prune, () => (duplicate = true)),
     )
     return this.written({ seq, duplicate })
   }

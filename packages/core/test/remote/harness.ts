@@ -48,7 +48,10 @@ export class ServerProcess {
     this.exited = false
     const script = fileURLToPath(new URL('./server-process.ts', import.meta.url))
     const args = [this.path, this.mode, ...(this.allowedOrigin ? [this.allowedOrigin] : [])]
-    this.child = fork(script, args, { serialization: 'advanced', execArgv: ['--import', 'tsx'] })
+    this.child = fork(script, args, {
+      serialization: 'advanced',
+      execArgv: ['--conditions=source', '--import', 'tsx'],
+    })
     const child = this.child
     child.on('message', (message: FromServer) => this.onMessage(message))
     child.on('exit', () => {

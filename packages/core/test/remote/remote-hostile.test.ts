@@ -11,7 +11,7 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeValue } from '../../src'
 import {
-  fromEnvelope,
+  reviveOperationError,
   OPERATIONS_PROTOCOL,
   RemoteRequestRefusedError,
   type OperationResponse,
@@ -47,7 +47,7 @@ afterAll(async () => {
 })
 
 function ok(response: OperationResponse): unknown {
-  if (!response.ok) throw fromEnvelope(response.error)
+  if (!response.ok) throw reviveOperationError(response.error)
   return response.value
 }
 
@@ -69,12 +69,16 @@ function tablesOnDisk(): string[] {
   }
 }
 
-async function expectRefused(request: unknown, reason: string, from = peer): Promise<void> {
+async function expectRefused(
+  request: unknown,
+  reason: string,
+  from: { id: string; origin?: string } = peer,
+): Promise<void> {
   const before = fileBytes()
   const response = await server.request(request, from)
   expect(response.ok).toBe(false)
   if (response.ok) return
-  const error = fromEnvelope(response.error)
+  const error = reviveOperationError(response.error)
   expect(error).toBeInstanceOf(RemoteRequestRefusedError)
   expect(error).toMatchObject({ code: 'PERSISTDB_REMOTE_REFUSED', reason })
   expect(fileBytes()).toEqual(before)
