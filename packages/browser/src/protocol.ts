@@ -9,7 +9,7 @@
  * (class and `code` would not survive the boundary).
  */
 import type { SQLiteRow, SQLiteValue } from '@persistdb/core'
-import { sqliteCodeName } from './sqlite-codes'
+import { sqliteCodeName } from '@persistdb/core/remote'
 
 /**
  * The version of these messages. Tabs of one origin may run different

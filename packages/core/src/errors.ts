@@ -38,6 +38,14 @@ export type PersistenceErrorCode =
   | 'PERSISTDB_INVALID_EXPORT'
   | 'PERSISTDB_QUOTA_EXCEEDED'
   | 'PERSISTDB_TAB_PROTOCOL_MISMATCH'
+  // Remote protocol (@persistdb/core/remote): a persistence on the other side of a message boundary
+  | 'PERSISTDB_REMOTE_ERROR'
+  | 'PERSISTDB_PROTOCOL_MISMATCH'
+  | 'PERSISTDB_FENCED'
+  | 'PERSISTDB_INVALID_REMOTE_MESSAGE'
+  // Remote persistence (@persistdb/core/remote)
+  | 'PERSISTDB_REMOTE_REFUSED'
+  | 'PERSISTDB_REMOTE_UNAVAILABLE'
 
 export class PersistenceError extends Error {
   readonly code: PersistenceErrorCode
@@ -251,4 +259,104 @@ function describe(value: unknown): string {
     return String(value)
   if (value === null) return 'null'
   return typeof value
+}
+
+/**
+ * The other side of a remote boundary (a leading tab, Electron's main process)
+ * failed with an error this side does not know: a code of a newer build, or a
+ * plain error without one. Its name, code and message are kept.
+ */
+export class RemotePersistenceError extends PersistenceError {
+  readonly remoteName: string
+  readonly remoteCode: string | undefined
+
+  constructor(remoteName: string, remoteCode: string | undefined, remoteMessage: string) {
+    super(
+      'PERSISTDB_REMOTE_ERROR',
+      `The remote side of PersistDB failed with ${remoteName}${remoteCode ? ` (${remoteCode})` : ''}: ` +
+        `${remoteMessage}`,
+    )
+    this.remoteName = remoteName
+    this.remoteCode = remoteCode
+  }
+}
+
+/**
+ * Two sides of a remote boundary run PersistDB builds whose messages differ
+ * (`theirs` undefined: a build from before messages were versioned). Nothing
+ * of the refused message was run.
+ */
+export class RemoteProtocolMismatchError extends PersistenceError {
+  readonly ours: number
+  readonly theirs: number | undefined
+
+  constructor(peer: string, ours: number, theirs: number | undefined) {
+    super(
+      'PERSISTDB_PROTOCOL_MISMATCH',
+      `${peer} speaks PersistDB remote protocol ${theirs ?? '1 or older'}; this side speaks ${ours}. ` +
+        `Both sides must run the same PersistDB version: nothing was run. Update or reload the older side.`,
+    )
+    this.ours = ours
+    this.theirs = theirs
+  }
+}
+
+/**
+ * A leader tried to commit after a newer leader took over the file (a newer
+ * term is recorded in it): the commit was rolled back, and the client retries
+ * with the new leader. Seen by an app only if no leader could finish the write.
+ */
+export class LeaderFencedError extends PersistenceError {
+  readonly term: number
+  readonly currentTerm: number | undefined
+
+  constructor(term: number, currentTerm: number | undefined) {
+    super(
+      'PERSISTDB_FENCED',
+      `Leader term ${term} was superseded by term ${String(currentTerm)}: its commit was rolled back and ` +
+        `nothing was applied. The write is retried with the current leader.`,
+    )
+    this.term = term
+    this.currentTerm = currentTerm
+  }
+}
+
+/** A message that crossed a remote boundary is not one PersistDB sends (malformed, oversized, unknown); it was refused unread. */
+export class InvalidRemoteMessageError extends PersistenceError {
+  constructor(problem: string) {
+    super(
+      'PERSISTDB_INVALID_REMOTE_MESSAGE',
+      `Refused a remote PersistDB message: ${problem}. Nothing was run and the database is unchanged.`,
+    )
+  }
+}
+
+// Remote operations (@persistdb/core/remote: a renderer sends PersistDB operations, main serves them).
+
+/** Refused before anything was read or written: malformed, oversized, unknown or not allowed. */
+export class RemoteRequestRefusedError extends PersistenceError {
+  readonly reason: 'malformed' | 'too-large' | 'unknown-collection' | 'forbidden-sender' | 'protocol'
+
+  constructor(reason: RemoteRequestRefusedError['reason'], detail: string) {
+    super(
+      'PERSISTDB_REMOTE_REFUSED',
+      `The PersistDB server refused a request (${reason}): ${detail}. Nothing was read or written. ` +
+        (reason === 'protocol'
+          ? 'Client and server run different PersistDB versions: update them together.'
+          : 'Requests must come from an allowed sender and from PersistDB itself.'),
+    )
+    this.reason = reason
+  }
+}
+
+/** The server is gone, stopped or closed: a request cannot be answered. Retrying later may work. */
+export class RemoteUnavailableError extends PersistenceError {
+  constructor(detail: string, cause?: unknown) {
+    super(
+      'PERSISTDB_REMOTE_UNAVAILABLE',
+      `The PersistDB server is not available: ${detail}. Whether the last write was applied is ` +
+        'known once it is back (resends are applied at most once).',
+      { cause },
+    )
+  }
 }

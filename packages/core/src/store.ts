@@ -27,7 +27,8 @@ export interface StoredRow {
 }
 
 /** Sentinel: leave a row's metadata as it is. */
-export const KEEP_META = Symbol('keep-meta')
+// Symbol.for: one identity across bundled copies of core (the /remote entry's CommonJS build holds its own).
+export const KEEP_META: unique symbol = Symbol.for('@persistdb/core:keep-meta')
 
 export interface RowWrite {
   readonly key: StoredKey

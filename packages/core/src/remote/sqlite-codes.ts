@@ -1,8 +1,8 @@
 /**
  * SQLite's primary result codes by name (sqlite3.h), so an engine error that
- * crosses from the leader's worker carries `SQLITE_CONSTRAINT`, as other
- * drivers report it, rather than a bare number. Kept here, not imported from
- * wa-sqlite: protocol.ts is bundled into tabs too, which never load the engine.
+ * crosses a remote boundary carries `SQLITE_CONSTRAINT`, as other drivers
+ * report it, rather than the bare number a WASM build throws. Kept here, not
+ * imported from an engine: envelopes are built where no engine is loaded.
  */
 const PRIMARY_CODES = [
   'OK',
