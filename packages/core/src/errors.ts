@@ -38,6 +38,10 @@ export type PersistenceErrorCode =
   | 'PERSISTDB_INVALID_EXPORT'
   | 'PERSISTDB_QUOTA_EXCEEDED'
   | 'PERSISTDB_TAB_PROTOCOL_MISMATCH'
+  // Electron runtime (@persistdb/electron)
+  | 'PERSISTDB_IPC_SENDER_REFUSED'
+  | 'PERSISTDB_IPC_MESSAGE_REFUSED'
+  | 'PERSISTDB_IPC_UNAVAILABLE'
 
 export class PersistenceError extends Error {
   readonly code: PersistenceErrorCode
