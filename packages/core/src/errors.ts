@@ -38,6 +38,9 @@ export type PersistenceErrorCode =
   | 'PERSISTDB_INVALID_EXPORT'
   | 'PERSISTDB_QUOTA_EXCEEDED'
   | 'PERSISTDB_TAB_PROTOCOL_MISMATCH'
+  // Remote persistence (@persistdb/core/remote)
+  | 'PERSISTDB_REMOTE_REFUSED'
+  | 'PERSISTDB_REMOTE_UNAVAILABLE'
   // Electron runtime (@persistdb/electron)
   | 'PERSISTDB_IPC_SENDER_REFUSED'
   | 'PERSISTDB_IPC_MESSAGE_REFUSED'

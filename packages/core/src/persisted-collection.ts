@@ -16,13 +16,14 @@ import { createPersistedSync } from './persisted-sync'
 import { RestoreReadiness } from './readiness'
 import { DurableQueue } from './durable-queue'
 import { PersistenceStatus, type PersistenceStatusSnapshot } from './status'
-import type { SQLitePersistence } from './persistence'
+import type { PersistenceBackend } from './backend'
 import type { MigrateRows } from './store'
 
 export interface PersistedCollectionPersistenceOptions<T = unknown> {
   /** Stable id: names the collection on disk. Required. */
   id: string
-  persistence: SQLitePersistence
+  /** A local persistence (e.g. createNodeSQLitePersistence) or a remote one (`@persistdb/core/remote`). */
+  persistence: PersistenceBackend
   /**
    * Version of the row shape. Synced collections: a change drops the rows and
    * the source's resume metadata together, so the source resyncs in full.
@@ -187,7 +188,7 @@ function awaitDurability(
   local: { onInsert?: unknown; onUpdate?: unknown; onDelete?: unknown },
   durability: DurableQueue,
   readiness: RestoreReadiness,
-  persistence: SQLitePersistence,
+  persistence: PersistenceBackend,
 ): Record<string, Handler> {
   const out: Record<string, Handler> = {}
   for (const name of ['onInsert', 'onUpdate', 'onDelete'] as const) {
@@ -248,8 +249,12 @@ function validate(options: Record<string, unknown>, schemaVersion: unknown, ...t
         'so a generated id would lose the data at the next start.',
     )
   }
-  const persistence = options.persistence as { write?: unknown } | undefined
-  if (!persistence || typeof persistence.write !== 'function') {
+  const persistence = options.persistence as { commitBatch?: unknown; openCollection?: unknown } | undefined
+  if (
+    !persistence ||
+    typeof persistence.commitBatch !== 'function' ||
+    typeof persistence.openCollection !== 'function'
+  ) {
     throw new InvalidOptionsError(
       'persistedCollectionOptions needs `persistence`, e.g. createNodeSQLitePersistence({ path }).',
     )

@@ -2,9 +2,9 @@ import type { CollectionIndexMetadata, IR } from '@tanstack/db'
 
 type BasicExpression = IR.BasicExpression
 import { isPromiseLike, type MaybePromise } from './driver'
-import { chain, type SQLitePersistence } from './persistence'
-import { dropIndex, ensureIndex, indexDefinition } from './query'
-import { query, type StorageOp } from './runner'
+import type { PersistenceBackend } from './backend'
+import { indexDefinition } from './query'
+import { rowsTable } from './schema'
 
 interface IndexEvents {
   getIndexMetadata(): CollectionIndexMetadata[]
@@ -22,23 +22,18 @@ interface IndexEvents {
  */
 export function bindPersistedIndexes(
   collection: unknown,
-  persistence: SQLitePersistence,
-  table: string,
+  persistence: PersistenceBackend,
   collectionNum: number,
 ): () => void {
   const events = collection as Partial<IndexEvents>
   if (typeof events.getIndexMetadata !== 'function' || typeof events.on !== 'function') return () => undefined
+  const table = rowsTable(collectionNum)
   const define = (expression: BasicExpression) => indexDefinition(table, collectionNum, expression)
   const add = (index: CollectionIndexMetadata) => {
-    const def = define(index.expression)
     // An expression SQLite cannot index stays an in-memory index only.
-    if (!def) return
+    if (!define(index.expression)) return
     settle(
-      () =>
-        chain(
-          persistence.read(() => indexExists(def.name)),
-          (exists) => (exists ? undefined : persistence.write(() => ensureIndex(def))),
-        ),
+      () => persistence.ensureIndex(collectionNum, index.expression),
       `create the SQLite index for ${index.signature}`,
     )
   }
@@ -47,7 +42,10 @@ export function bindPersistedIndexes(
     if (!def) return
     // Another index of this collection may share the expression: keep the SQLite index for it.
     if (events.getIndexMetadata!().some((other) => define(other.expression)?.name === def.name)) return
-    settle(() => persistence.write(() => dropIndex(def.name)), `drop the SQLite index for ${index.signature}`)
+    settle(
+      () => persistence.dropIndex(collectionNum, index.expression),
+      `drop the SQLite index for ${index.signature}`,
+    )
   }
   const offAdded = events.on('index:added', (event) => add(event.index))
   const offRemoved = events.on('index:removed', (event) => remove(event.index))
@@ -56,11 +54,6 @@ export function bindPersistedIndexes(
     offAdded()
     offRemoved()
   }
-}
-
-function* indexExists(name: string): StorageOp<boolean> {
-  const rows = yield* query(`SELECT 1 AS found FROM sqlite_master WHERE type = 'index' AND name = ?`, [name])
-  return rows.length > 0
 }
 
 /** Index upkeep never fails a user's operation: queries stay correct without it, only slower. */

@@ -4,22 +4,12 @@ import { encodeKey, encodeValue } from './codec'
 import { coreBridge, type CoreBridge, type SyncParams } from './core-bridge'
 import { isPromiseLike, type MaybePromise } from './driver'
 import { isPersistenceVerdict, PersistenceClosedError, PersistenceWriteError } from './errors'
-import { chain, type SQLitePersistence } from './persistence'
+import { chain } from './persistence'
+import type { PersistenceBackend } from './backend'
 import { expectSync } from './runner'
-import {
-  findCollection,
-  isOpenReadOnly,
-  loadRows,
-  loadRowsWithMeta,
-  openCollection,
-  requireResync,
-  type CollectionKind,
-  type CollectionRecord,
-  type MigrateRows,
-  type RowWrite,
-} from './store'
-import { rowsTable } from './schema'
+import { type CollectionKind, type CollectionRecord, type MigrateRows, type RowWrite } from './store'
 import { RemoteChanges } from './remote-changes'
+import { failCommit, recordFailure, refuseAfterCleanup } from './commit-failures'
 import { readRestoreSnapshot } from './restore-snapshot'
 import { deferredSubsets } from './deferred-subsets'
 import { onDemandHandlers } from './on-demand'
@@ -32,7 +22,7 @@ import type { PersistenceStatus } from './status'
 import type { DurableQueue } from './durable-queue'
 
 export interface PersistedSyncContext {
-  readonly persistence: SQLitePersistence
+  readonly persistence: PersistenceBackend
   readonly name: string
   readonly kind: CollectionKind
   /** 'on-demand': rows load per subset request from SQLite; nothing is restored up front. */
@@ -46,12 +36,6 @@ export interface PersistedSyncContext {
   readonly status: PersistenceStatus
   readonly durability: DurableQueue
 }
-
-const ABORTED = (() => {
-  const controller = new AbortController()
-  controller.abort()
-  return controller.signal
-})()
 
 /**
  * Wraps a sync config so that every transaction core accepts is persisted
@@ -102,7 +86,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
       params,
       bridge: this.bridge,
       partial: this.partial,
-      table: () => this.record?.table,
+      collection: () => this.record?.num,
       loader: () => this.loader,
       isClosed: () => this.closed,
     })
@@ -163,19 +147,14 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
 
   private open(): MaybePromise<CollectionRecord> {
     const { persistence, name, kind, schemaVersion, migrate } = this.ctx
-    return chain(
-      persistence.read(() => findCollection(name)),
-      (found) => {
-        // Opening an existing collection at its version is read-only.
-        if (isOpenReadOnly(found, schemaVersion)) {
-          return { num: found.num, table: rowsTable(found.num), created: false, reset: false }
-        }
-        const initialRows = () => this.encodeInitialData()
-        return persistence.write(() =>
-          openCollection(name, kind, schemaVersion, this.writerId, migrate, initialRows),
-        )
-      },
-    )
+    return persistence.openCollection({
+      name,
+      kind,
+      schemaVersion,
+      writerId: this.writerId,
+      migrate,
+      initialRows: () => this.encodeInitialData(),
+    })
   }
 
   /** Encoded only when the collection is actually being created. */
@@ -214,17 +193,12 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
       params: this.params,
       bridge: this.bridge,
       persistence: this.ctx.persistence,
-      table: record.table,
+      collection: record.num,
       compare: collection.compareOptions,
       settled: () => this.settled(),
       isClosed: () => this.closed,
     })
-    this.unbindIndexes = bindPersistedIndexes(
-      this.params.collection,
-      this.ctx.persistence,
-      record.table,
-      record.num,
-    )
+    this.unbindIndexes = bindPersistedIndexes(this.params.collection, this.ctx.persistence, record.num)
   }
 
   /** Async drivers: resolves once the writes core accepted so far are on disk (reads must see them). */
@@ -239,9 +213,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
         const record = this.record
         if (!record) return []
         await this.settled()
-        return this.ctx.persistence.read(() =>
-          metadataOnly ? loadRowsWithMeta(record.table) : loadRows(record.table),
-        )
+        return this.ctx.persistence.scanRows(record.num, metadataOnly)
       },
     })
   }
@@ -304,7 +276,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     const p = this.params
     const record = this.record
     const pending = this.bridge.openTransaction()
-    if (this.closed && this.ctx.kind === 'local' && !this.ctx.persistence.isSync) this.refuseAfterCleanup()
+    if (this.closed && this.ctx.kind === 'local' && !this.ctx.persistence.isSync) refuseAfterCleanup(this.ctx)
     if (this.closed || !record || !pending || signal?.aborted || pending.invalidationError) {
       return this.afterCommit(p.commit(signal))
     }
@@ -320,7 +292,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     if (batch.truncate) this.loader?.reset()
     else this.loader?.touched(batch.rows.map((row) => row.key))
     const { persistence } = this.ctx
-    const write = () => persistence.commitBatch(record.num, record.table, batch, this.writerId)
+    const write = () => persistence.commitBatch(record.num, batch, this.writerId)
     if (persistence.isSync) {
       try {
         expectSync(write(), 'a write transaction')
@@ -348,7 +320,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
           } catch (readError) {
             if (!(readError instanceof PersistenceClosedError)) throw readError
           }
-        } else this.recordFailure(failure)
+        } else recordFailure(this.ctx, this.record, failure)
         throw failure
       },
     )
@@ -358,51 +330,13 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     return withAcceptedReceipt(visible === true ? Promise.resolve() : visible, durable)
   }
 
-  /**
-   * A local write confirmed after cleanup() (async drivers confirm once the handler runs): core has
-   * dropped the collection's state, so it cannot be written. It fails, typed, for the handler waiting on
-   * it, instead of being acknowledged with nothing on disk.
-   */
-  private refuseAfterCleanup(): void {
-    const error = new PersistenceWriteError(
-      this.ctx.name,
-      new Error('the collection was cleaned up before this write reached disk'),
-    )
-    const { position, result } = this.ctx.durability.enqueue(() => Promise.reject(error))
-    result.catch(() => undefined)
-    this.ctx.durability.fail(position, error)
-  }
-
   private fail(error: unknown, signal?: AbortSignal): ReturnType<SyncParams<T, TKey>['commit']> {
-    if (this.ctx.kind === 'local') {
-      // Nothing reached disk: abandon core's transaction too, so the user's
-      // write fails whole instead of living only in memory.
-      const abandoned = this.params.commit(ABORTED)
-      if (abandoned !== true) abandoned.catch(() => undefined)
-      this.remote.flush()
-      throw error
-    }
-    this.recordFailure(error)
-    const receipt = this.afterCommit(this.params.commit(signal))
-    this.params.markError(error)
-    return receipt
-  }
-
-  /**
-   * A synced write failed: stop persisting this run (what is on disk stays
-   * consistent with its resume metadata) and make the next start resync.
-   */
-  private recordFailure(error: unknown): void {
-    this.ctx.status.failure = error
-    const record = this.record
-    if (!record) return
-    try {
-      const marked = this.ctx.persistence.write(() => requireResync(record.num))
-      if (isPromiseLike(marked)) marked.catch(() => undefined)
-    } catch {
-      // Best effort: with nothing written after the failure, the stored
-      // rows still match the stored resume metadata.
-    }
+    return failCommit(
+      { ctx: this.ctx, params: this.params, remote: this.remote, record: this.record },
+      error,
+      signal,
+      (receipt) => this.afterCommit(receipt),
+    )
   }
 
   private afterCommit<R>(receipt: R): R {

@@ -1,4 +1,4 @@
-import { isPromiseLike, type MaybePromise, type SQLiteDriver } from './driver'
+import { isPromiseLike, type MaybePromise } from './driver'
 import { guardDriver, type GuardedDriver } from './guarded-driver'
 import { InvalidOptionsError, PersistenceClosedError, PersistenceError } from './errors'
 import { DatabaseFileReplacedError } from './open-errors'
@@ -11,59 +11,39 @@ import {
   dropCollection,
   headSeq,
   pruneChanges,
+  requireResync,
   writeBatch,
   type ChangeEntry,
   type CommitBatch,
+  type StoredRow,
 } from './store'
+import { rowsTable } from './schema'
+import { dropIndex, ensureIndex, indexDefinition, indexExists, querySubset } from './query'
 import { keysFromOthers, nonNegative, pruneAll, randomId, reportPollError } from './persistence-helpers'
 import type { StoredKey } from './codec'
+import type { CommitOnce, SQLitePersistenceOptions } from './persistence-options'
 
-export interface ChangeLogOptions {
-  /** Entries kept at most (0: no count limit). Default 10 000. */
-  maxEntries?: number
-  /** Entries older than this are pruned (0: no age limit). Default 24 h. */
-  maxAgeMs?: number
-}
+export type { ChangeLogOptions, CommitOnce, SQLitePersistenceOptions } from './persistence-options'
+export { readStorageFormat } from './persistence-options'
+import type { IR, LoadSubsetOptions } from '@tanstack/db'
+import type {
+  OpenCollectionRequest,
+  PersistenceBackend,
+  RemoteChangeListener,
+  StoredSnapshot,
+} from './backend'
+import type { SubsetAnswer, SubsetCompareOptions } from './query'
+import * as ops from './persistence-ops'
+import type { CollectionRecord } from './store'
 
-export interface SQLitePersistenceOptions {
-  driver: SQLiteDriver
-  /**
-   * How often to look for transactions other writers (processes, windows,
-   * other persistence objects) committed to the same file. 0 disables it.
-   * Default 100 ms.
-   */
-  pollIntervalMs?: number
-  changeLog?: ChangeLogOptions
-  /** How error messages name the database (a path, a browser database name). */
-  file?: string
-  /**
-   * Throws a PersistenceError when the database is no longer the one opened
-   * (e.g. the file was deleted or replaced). Runs at each poll; a
-   * DatabaseFileReplacedError stops the persistence for good.
-   */
-  fileCheck?: () => void
-  /**
-   * The same check inside every write transaction just before it commits, so
-   * nothing is acknowledged once it throws. On the write path: must be cheap
-   * (Node tests a flag its file watch sets, and stats only then).
-   */
-  commitCheck?: () => void
-}
-
-/** What a collection binding does with changes another writer committed. */
-export interface RemoteChangeListener {
-  /** The writer id this listener's own commits carry in the change log. */
-  readonly writerId: string
-  /** Keys to reload from disk, or null to reload the whole collection. */
-  onRemoteChange(keys: readonly StoredKey[] | null): void
-}
+export type { RemoteChangeListener } from './backend'
 
 /**
  * One database shared by any number of collections. It owns the driver,
  * brings the storage format up to date, and carries other writers' commits to
  * the collections that live here (see docs/architecture.md).
  */
-export class SQLitePersistence {
+export class SQLitePersistence implements PersistenceBackend {
   /** The driver as core drives it: the contract's policy around the runtime's driver (guarded-driver.ts). */
   readonly driver: GuardedDriver
   /** Identifies this object's own entries in the shared change log (each sync run has its own too). */
@@ -217,17 +197,77 @@ export class SQLitePersistence {
   /**
    * Writes one committed transaction and returns its change-log position.
    * Every 64th commit also prunes the log, inside the same SQLite
-   * transaction: no extra transaction on the write path.
+   * transaction: no extra transaction on the write path. `once` (servers
+   * deduping resent requests) runs first inside that transaction: when it
+   * answers a position, the batch was applied before and is not written again.
    */
-  commitBatch(num: number, table: string, batch: CommitBatch, writer: string): MaybePromise<number> {
+  commitBatch(num: number, batch: CommitBatch, writer: string, once?: CommitOnce): MaybePromise<number> {
     const prune = ++this.commitsSincePrune >= 64
     if (prune) this.commitsSincePrune = 0
     const { maxEntries, maxAgeMs } = this
     return this.write(function* () {
-      const seq = yield* writeBatch(num, table, batch, writer)
+      const before = once ? yield* once.applied() : undefined
+      if (before !== undefined) return before
+      const seq = yield* writeBatch(num, rowsTable(num), batch, writer)
+      if (once) yield* once.record(seq)
       if (prune) yield* pruneChanges(seq, maxEntries, maxAgeMs)
       return seq
     })
+  }
+
+  // The named operations of PersistenceBackend (backend.ts), as storage ops (persistence-ops.ts).
+
+  openCollection(request: OpenCollectionRequest): MaybePromise<CollectionRecord> {
+    return chain(
+      this.read(() => ops.findForOpen(request)),
+      (found) => found ?? this.write(() => ops.openForWrite(request)),
+    )
+  }
+
+  readSnapshot(num: number, withRows: boolean): MaybePromise<StoredSnapshot> {
+    return this.read(() => ops.readSnapshot(num, withRows))
+  }
+
+  readRows(num: number, keys: readonly StoredKey[] | null): MaybePromise<readonly StoredRow[]> {
+    return this.read(() => ops.readRows(num, keys))
+  }
+
+  scanRows(num: number, metadataOnly: boolean): MaybePromise<readonly StoredRow[]> {
+    return this.read(() => ops.scanRows(num, metadataOnly))
+  }
+
+  loadSubset(
+    num: number,
+    request: LoadSubsetOptions,
+    compare: SubsetCompareOptions | undefined,
+  ): MaybePromise<SubsetAnswer> {
+    return this.read(() => querySubset(rowsTable(num), request, compare))
+  }
+
+  ensureIndex(num: number, expression: IR.BasicExpression): MaybePromise<void> {
+    const def = indexDefinition(rowsTable(num), num, expression)
+    if (!def) return
+    // An index that exists already costs one read, never the write lock.
+    return chain(
+      this.read(() => indexExists(def.name)),
+      (exists) =>
+        exists
+          ? undefined
+          : chain(
+              this.write(() => ensureIndex(def)),
+              () => undefined,
+            ),
+    )
+  }
+
+  dropIndex(num: number, expression: IR.BasicExpression): MaybePromise<void> {
+    const def = indexDefinition(rowsTable(num), num, expression)
+    if (!def) return
+    return this.write(() => dropIndex(def.name))
+  }
+
+  requireResync(num: number): MaybePromise<void> {
+    return this.write(() => requireResync(num))
   }
 
   /** Prunes the change log right now (maintenance; it also happens every 64 commits). */
@@ -331,6 +371,10 @@ export class SQLitePersistence {
     }
     for (const [num, list] of perCollection) {
       for (const listener of this.listeners.get(num) ?? []) {
+        if (listener.onEntries) {
+          listener.onEntries(list)
+          continue
+        }
         // A listener skips only its own commits: two collections with one id
         // in one process still see each other's writes.
         const keys = keysFromOthers(list, listener.writerId)
@@ -363,16 +407,6 @@ export class SQLitePersistence {
     })()
     return this.closing
   }
-}
-
-/**
- * Reads which PersistDB storage format a database holds (0: none yet) without
- * writing. Throws ForeignDatabaseError for a file that is not SQLite or holds
- * another application's persistdb_meta. Runtimes call it before changing
- * persistent settings such as journal_mode.
- */
-export function readStorageFormat(driver: SQLiteDriver, file?: string): MaybePromise<number> {
-  return drive(guardDriver(driver), readFormat(file))
 }
 
 export function createSQLitePersistence(options: SQLitePersistenceOptions): SQLitePersistence {

@@ -1,19 +1,19 @@
 import { encodeKey, type StoredKey } from './codec'
 import type { CoreBridge, SyncParams } from './core-bridge'
 import { isPromiseLike } from './driver'
-import type { SQLitePersistence } from './persistence'
+import type { PersistenceBackend } from './backend'
 import { applyStoredRows } from './remote-apply'
-import { loadKeys, loadRows, type StoredRow } from './store'
+import type { StoredRow } from './store'
 import type { SubsetLoader } from './subset-loader'
 
 export interface RemoteChangesHost<T extends object, TKey extends string | number> {
   readonly name: string
-  readonly persistence: SQLitePersistence
+  readonly persistence: PersistenceBackend
   readonly params: SyncParams<T, TKey>
   readonly bridge: CoreBridge<TKey>
   readonly partial: boolean
-  /** The collection's rows table once it is open. */
-  readonly table: () => string | undefined
+  /** The collection's number once it is open. */
+  readonly collection: () => number | undefined
   /** On-demand collections: what is loaded decides which new rows come in. */
   readonly loader: () => SubsetLoader<T, TKey> | undefined
   readonly isClosed: () => boolean
@@ -40,16 +40,15 @@ export class RemoteChanges<T extends object, TKey extends string | number> {
   flush(): void {
     const { host } = this
     const queued = this.queued
-    const table = host.table()
-    if (queued === undefined || host.isClosed() || !table || host.bridge.openTransaction()) return
+    const collection = host.collection()
+    if (queued === undefined || host.isClosed() || collection === undefined || host.bridge.openTransaction())
+      return
     this.queued = undefined
     const loader = host.loader()
     loader?.touched(queued)
     // On-demand: a gap reloads the keys core holds and the loaded subsets, never the whole table.
     const keys = queued === null && loader ? this.heldKeys() : queued
-    const rows = host.persistence.read(() =>
-      keys === null ? loadRows(table) : loadKeys(table, [...new Set(keys)]),
-    )
+    const rows = host.persistence.readRows(collection, keys)
     const apply = (stored: readonly StoredRow[]) => {
       if (host.isClosed()) return
       if (host.bridge.openTransaction()) {

@@ -1,8 +1,9 @@
 import { decodeKey, decodeValue } from './codec'
 import { isPromiseLike, type MaybePromise } from './driver'
 import { isPersistenceVerdict, PersistenceReadError } from './errors'
-import { chain, type SQLitePersistence } from './persistence'
-import { headSeq, loadCollectionMeta, loadRows, type CollectionRecord, type StoredRow } from './store'
+import type { PersistenceBackend } from './backend'
+import { chain } from './persistence'
+import type { CollectionRecord, StoredRow } from './store'
 
 /** What a sync run restores into core before its source starts. */
 export interface RestoreSnapshot<TKey> {
@@ -19,25 +20,17 @@ export interface RestoreSnapshot<TKey> {
  * fails with a typed PersistenceReadError; PersistDB's own errors pass through.
  */
 export function readRestoreSnapshot<TKey>(
-  persistence: SQLitePersistence,
+  persistence: PersistenceBackend,
   name: string,
   record: CollectionRecord,
   withRows: boolean,
 ): MaybePromise<RestoreSnapshot<TKey>> {
   return typedRead(name, () =>
-    chain(
-      persistence.read(function* () {
-        const seq = yield* headSeq()
-        const rows = withRows ? yield* loadRows(record.table) : []
-        const meta = yield* loadCollectionMeta(record.num)
-        return { seq, rows, meta }
-      }),
-      ({ seq, rows, meta }) => ({
-        seq,
-        rows: decodeRows<TKey>(rows),
-        collectionMeta: meta.map(([key, value]) => [key, decodeValue(value)] as const),
-      }),
-    ),
+    chain(persistence.readSnapshot(record.num, withRows), ({ seq, rows, meta }) => ({
+      seq,
+      rows: decodeRows<TKey>(rows),
+      collectionMeta: meta.map(([key, value]) => [key, decodeValue(value)] as const),
+    })),
   )
 }
 

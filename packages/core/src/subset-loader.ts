@@ -2,16 +2,18 @@ import { compileSingleRowExpression, toBooleanPredicate, type IR, type LoadSubse
 import { decodeKey, decodeValue, type StoredKey } from './codec'
 import type { CoreBridge, SyncParams } from './core-bridge'
 import { isPromiseLike, type MaybePromise } from './driver'
-import { chain, type SQLitePersistence } from './persistence'
-import { querySubset, type SubsetAnswer, type SubsetCompareOptions } from './query'
+import type { PersistenceBackend } from './backend'
+import { chain } from './persistence'
+import type { SubsetAnswer, SubsetCompareOptions } from './query'
 import { coverageOf, covers, type Coverage } from './subset-coverage'
 import { subsetKey } from './subset-key'
 
 export interface SubsetLoaderContext<T extends object, TKey extends string | number> {
   readonly params: SyncParams<T, TKey>
   readonly bridge: CoreBridge<TKey>
-  readonly persistence: SQLitePersistence
-  readonly table: string
+  readonly persistence: PersistenceBackend
+  /** The collection's number (backend.ts). */
+  readonly collection: number
   readonly compare: SubsetCompareOptions | undefined
   /** Resolves once the writes core accepted so far are on disk (async drivers). */
   readonly settled: () => Promise<void> | undefined
@@ -129,7 +131,7 @@ export class SubsetLoader<T extends object, TKey extends string | number> {
   }
 
   private read(options: LoadSubsetOptions, entry: Loaded): MaybePromise<void> {
-    const { persistence, table, compare } = this.ctx
+    const { persistence, collection, compare } = this.ctx
     const watch: Watch = { keys: new Set(), all: false }
     this.watches.add(watch)
     const done = () => this.watches.delete(watch)
@@ -138,8 +140,8 @@ export class SubsetLoader<T extends object, TKey extends string | number> {
       // row deleted a moment ago could come back from the file.
       const settled = this.ctx.settled()
       const rows = settled
-        ? settled.then(() => persistence.read(() => querySubset(table, options, compare)))
-        : persistence.read(() => querySubset(table, options, compare))
+        ? settled.then(() => persistence.loadSubset(collection, options, compare))
+        : persistence.loadSubset(collection, options, compare)
       const applied = chain(rows, (stored) =>
         this.whenNoOpenTransaction(() => this.apply(stored, watch, entry)),
       )
