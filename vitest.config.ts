@@ -13,6 +13,10 @@ export default defineConfig({
         find: '@persistdb/core/inspect',
         replacement: fileURLToPath(new URL('./packages/core/src/inspect.ts', import.meta.url)),
       },
+      {
+        find: '@persistdb/core/remote',
+        replacement: fileURLToPath(new URL('./packages/core/src/remote/index.ts', import.meta.url)),
+      },
       { find: '@persistdb/core', replacement: src('core') },
       { find: '@persistdb/node', replacement: src('node') },
       { find: '@persistdb/expo', replacement: src('expo') },

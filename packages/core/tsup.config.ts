@@ -2,7 +2,8 @@ import { defineConfig } from 'tsup'
 
 export default defineConfig({
   // inspect: storage internals for tools (the CLI), an entry of its own so apps never load them.
-  entry: ['src/index.ts', 'src/inspect.ts'],
+  // remote: operations across a process boundary (Electron, servers).
+  entry: { index: 'src/index.ts', inspect: 'src/inspect.ts', 'remote/index': 'src/remote/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

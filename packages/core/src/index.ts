@@ -5,7 +5,14 @@ export type {
   PersistedLocalOnlyResult,
 } from './persisted-collection'
 export { createSQLitePersistence, readStorageFormat, SQLitePersistence } from './persistence'
-export type { SQLitePersistenceOptions, ChangeLogOptions } from './persistence'
+export type { SQLitePersistenceOptions, ChangeLogOptions, CommitOnce } from './persistence'
+export type {
+  PersistenceBackend,
+  OpenCollectionRequest,
+  StoredSnapshot,
+  RemoteChangeListener,
+  ChangeLogEntry,
+} from './backend'
 export { DEFAULT_SQLITE_LIMITS } from './driver'
 export type {
   SQLiteDriver,

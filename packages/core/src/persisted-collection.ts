@@ -214,7 +214,7 @@ function awaitDurability(
 
 type GetKey = (row: unknown) => unknown
 
-function migrationPlan(
+export function migrationPlan(
   migrate: (row: unknown, fromVersion: number) => unknown,
   to: number,
   getKey: GetKey | undefined,
