@@ -41,10 +41,6 @@ export type PersistenceErrorCode =
   // Remote persistence (@persistdb/core/remote)
   | 'PERSISTDB_REMOTE_REFUSED'
   | 'PERSISTDB_REMOTE_UNAVAILABLE'
-  // Electron runtime (@persistdb/electron)
-  | 'PERSISTDB_IPC_SENDER_REFUSED'
-  | 'PERSISTDB_IPC_MESSAGE_REFUSED'
-  | 'PERSISTDB_IPC_UNAVAILABLE'
 
 export class PersistenceError extends Error {
   readonly code: PersistenceErrorCode

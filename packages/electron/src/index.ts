@@ -18,13 +18,6 @@ export type {
   ElectronIpcRenderer,
   ElectronWebContents,
 } from './electron-types'
-export {
-  IpcMessageRefusedError,
-  IpcSenderRefusedError,
-  IpcUnavailableError,
-  type RefusedMessageReason,
-  type RefusedSender,
-} from './errors'
 export { DEFAULT_MAX_MESSAGE_BYTES } from './message-guard'
 export {
   createPersistDBBridge,
@@ -33,4 +26,14 @@ export {
   type ExposePersistDBBridgeOptions,
   type PersistDBBridgeOptions,
 } from './preload'
-export type { AllowSender, SenderInfo } from './sender-policy'
+export type { AllowSender, RefusedSender, SenderInfo } from './sender-policy'
+export {
+  exposeElectronSQLitePersistence,
+  type ExposeElectronSQLitePersistenceOptions,
+  type StopServing,
+} from './main'
+export { createElectronSQLitePersistence, type CreateElectronSQLitePersistenceOptions } from './renderer'
+export type { ElectronRendererTransport } from './renderer-transport'
+// The renderer needs nothing else from core to define collections.
+export { persistedCollectionOptions } from '@persistdb/core'
+export { RemoteRequestRefusedError, RemoteUnavailableError } from '@persistdb/core/remote'

@@ -5,7 +5,8 @@
  * array claiming a billion elements, a deep nest, a cycle, a huge string)
  * costs main at most `maxBytes` worth of work.
  */
-import type { RefusedMessageReason } from './errors'
+/** Why a message was refused before PersistDB read it. */
+export type RefusedMessageReason = 'too-large' | 'malformed'
 
 export interface MessageLimits {
   /** Upper bound of the message's size in bytes, counted as structured clone would carry it (roughly). */

@@ -1,6 +1,12 @@
 import { InvalidOptionsError } from '@persistdb/core'
 import type { ElectronFrame, ElectronInvokeEvent } from './electron-types'
-import type { RefusedSender } from './errors'
+
+/** What main knows about the frame a refused request came from. */
+export interface RefusedSender {
+  url: string
+  origin: string
+  mainFrame: boolean
+}
 
 /** The frame a request came from, as `allowSender` sees it. */
 export interface SenderInfo {

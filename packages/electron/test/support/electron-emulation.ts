@@ -50,6 +50,10 @@ export class EmulatedElectron {
   private readonly remoteWindows = new Map<number, ChildProcess>()
   private readonly waiters: Array<{ t: FromMain['t']; resolve: () => void }> = []
   private losing: { count: number; when: (args: unknown[]) => boolean } | undefined
+  private readonly invokeWatchers: Array<{
+    when: (webContentsId: number, args: unknown[]) => boolean
+    resolve: () => void
+  }> = []
   /** Every request that reached main, in order (what the hostile tests count). */
   readonly invoked: Array<{ webContentsId: number; args: unknown[] }> = []
 
@@ -119,6 +123,11 @@ export class EmulatedElectron {
   ): Promise<InvokeResult> {
     const id = this.nextInvoke++
     this.invoked.push({ webContentsId, args })
+    for (const watcher of [...this.invokeWatchers])
+      if (watcher.when(webContentsId, args)) {
+        this.invokeWatchers.splice(this.invokeWatchers.indexOf(watcher), 1)
+        watcher.resolve()
+      }
     const lose = this.losing && this.losing.count > 0 && this.losing.when(args)
     if (lose) this.losing!.count--
     return new Promise<InvokeResult>((resolve) => {
@@ -176,6 +185,11 @@ export class EmulatedElectron {
       this.post({ t: 'webcontents', webContentsId, event: 'destroyed' })
     })
     return { webContentsId, child }
+  }
+
+  /** Resolves when a request `when` picks is on its way to main. */
+  whenInvoked(when: (webContentsId: number, args: unknown[]) => boolean): Promise<void> {
+    return new Promise((resolve) => this.invokeWatchers.push({ when, resolve }))
   }
 
   /** The next `count` answers to requests `when` picks are lost after main handled them. */
