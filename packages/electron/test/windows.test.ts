@@ -2,6 +2,7 @@
  * Any number of windows on main's one file, over the emulated Electron IPC
  * (forked "main" on better-sqlite3, structured clone both ways).
  */
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EmulatedElectron } from './support/electron-emulation'
 import { changeLogEntries, diskRows } from './support/disk'
@@ -89,4 +90,50 @@ describe('Electron: many windows, one file', () => {
     expect(sent).toContain('r7')
     expect(sent).not.toContain('r8')
   })
+
+  const MODEL_RUNS = Number(process.env.PERSISTDB_ELECTRON_MODEL_RUNS ?? 2)
+  const op = fc.record({
+    window: fc.integer({ min: 0, max: 2 }),
+    kind: fc.constantFrom('upsert', 'delete'),
+    key: fc.constantFrom('k0', 'k1', 'k2', 'k3', 'k4'),
+    title: fc.string({ maxLength: 12 }),
+  })
+  it('any sequence of writes from any of three windows: every window and the disk end equal to a plain Map', async () => {
+    let run = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 12 }), async (ops) => {
+        const id = `model-${run++}`
+        const windows = [0, 1, 2].map(() => openTodos(electron.window(), { id }))
+        await Promise.all(windows.map((w) => w.todos.preload()))
+        const model = new Map<string, { id: string; title: string }>()
+        for (const { window, kind, key, title } of ops) {
+          const { todos } = windows[window]!
+          // A window acts on what it shows: wait until it has caught up with the model.
+          await waitUntil(todos, (c) => c.size === model.size && [...model.keys()].every((k) => c.has(k)))
+          if (kind === 'delete') {
+            if (!todos.has(key)) continue
+            await todos.delete(key).isPersisted.promise
+            model.delete(key)
+          } else if (todos.has(key)) {
+            await todos.update(key, (draft) => {
+              draft.title = title
+            }).isPersisted.promise
+            model.set(key, { id: key, title })
+          } else {
+            await todos.insert({ id: key, title }).isPersisted.promise
+            model.set(key, { id: key, title })
+          }
+        }
+        for (const { todos } of windows) {
+          await waitUntil(todos, (c) => {
+            const shown = rowsOf(c.values())
+            return shown.size === model.size && [...model].every(([k, v]) => shown.get(k)?.title === v.title)
+          })
+          expect(rowsOf(todos.values())).toEqual(model)
+        }
+        expect(diskRows(tmp.file(), id)).toEqual(model)
+      }),
+      { numRuns: MODEL_RUNS },
+    )
+  }, 180_000)
 })
