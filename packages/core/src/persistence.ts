@@ -341,7 +341,8 @@ export class SQLitePersistence implements PersistenceBackend {
       if (isPromiseLike(result))
         return result.then(done, (error) => {
           done()
-          reportPollError(error)
+          // A poll in flight when close() ran fails with PersistenceClosedError: nothing to retry.
+          if (!this.closing) reportPollError(error)
         })
       done()
     } catch (error) {

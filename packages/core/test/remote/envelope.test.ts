@@ -145,6 +145,8 @@ describe('error envelopes', () => {
         message: fc.string(),
         code: fc.oneof(
           fc.constantFrom(...Object.keys(CORE_ERROR_CLASSES), 'SQLITE_BUSY', 'SQLITE_CONSTRAINT_UNIQUE'),
+          // Inherited names: a lookup that is not own-keys-only would find a "class" here.
+          fc.constantFrom('valueOf', 'toString', 'constructor', '__proto__', 'hasOwnProperty'),
           fc.string(),
         ),
         details: fc.dictionary(fc.string(), fc.jsonValue()),
@@ -156,7 +158,10 @@ describe('error envelopes', () => {
     expect(revived).toBeInstanceOf(core.PersistenceError)
     expect(revived.message).toContain(envelope.message)
     const Class =
-      envelope.code === undefined ? undefined : CORE_ERROR_CLASSES[envelope.code as core.PersistenceErrorCode]
+      // Own keys only: a hostile code such as 'valueOf' names no class.
+      envelope.code === undefined || !Object.hasOwn(CORE_ERROR_CLASSES, envelope.code)
+        ? undefined
+        : CORE_ERROR_CLASSES[envelope.code as core.PersistenceErrorCode]
     if (Class) expect(revived).toBeInstanceOf(Class)
     // What it revives to travels again unchanged in class and code.
     const again = reviveError(structuredClone(toEnvelope(revived)))
