@@ -5,7 +5,7 @@ import { DatabaseFileReplacedError } from './open-errors'
 import { inspectDatabase } from './soundness'
 import { writeFailure } from './sqlite-failure'
 import { drive, driveInTransaction, type StorageOp } from './runner'
-import { migrate, readFormat, STORAGE_FORMAT } from './schema'
+import { migrate, STORAGE_FORMAT } from './schema'
 import {
   changesSince,
   dropCollection,
