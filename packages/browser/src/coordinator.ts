@@ -4,18 +4,20 @@
  * leader can tell that this tab died), follows leader announcements, and
  * carries this tab's statements to whichever tab leads.
  */
+import { PersistenceClosedError } from '@persistdb/core'
+import { LeaderUnavailableError, PersistenceUnavailableError, type TabProtocolMismatchError } from './errors'
 import {
-  DamagedDatabaseError,
-  InvalidOptionsError,
-  openFailure,
-  PersistenceClosedError,
-} from '@persistdb/core'
-import {
-  LeaderUnavailableError,
-  PersistenceUnavailableError,
-  StorageQuotaError,
-  TabProtocolMismatchError,
-} from './errors'
+  checkDatabaseName,
+  defaultWorker,
+  missingFeature,
+  newStats,
+  positive,
+  type BrowserCoordinatorOptions,
+  type CoordinatorStats,
+  type LeaderInfo,
+} from './coordinator-options'
+import { LeaderLostError, openFailureError, remoteFailure } from './remote-failure'
+import { foreignLeader } from './tab-protocol'
 import { TabWorker } from './tab-worker'
 import {
   announceChannel,
@@ -33,81 +35,7 @@ import {
   type WorkerEvent,
 } from './protocol'
 
-export interface BrowserCoordinatorOptions {
-  databaseName: string
-  /**
-   * Starts this tab's worker. Default: `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`,
-   * which bundlers that understand that pattern resolve. With Vite:
-   * `import PersistWorker from '@persistdb/browser/worker?worker'` and `worker: () => new PersistWorker()`.
-   */
-  worker?: () => Worker
-  /** URL of `wa-sqlite.wasm` when the bundler does not serve it next to the worker. */
-  wasmUrl?: string
-  /**
-   * `'indexeddb'`: where OPFS sync access handles are missing, store the database in IndexedDB
-   * (wa-sqlite's IDBBatchAtomicVFS, Asyncify build; slower) instead of failing. Same multi-tab protocol.
-   */
-  fallback?: 'indexeddb'
-  /** URL of `wa-sqlite-async.wasm` (the IndexedDB fallback's build) when not served next to its module. */
-  asyncWasmUrl?: string
-  /**
-   * With no leader announced, requests fail with LeaderUnavailableError after this long (when no tab holds
-   * the leader lock) — fail fast instead of hanging. Default 1500 ms.
-   */
-  leaderTimeoutMs?: number
-  /** A leader that holds the lock but is still opening the file is waited for this long. Default 15 000 ms. */
-  openTimeoutMs?: number
-  /** An unanswered request is checked (leader alive? resend if safe) after this long. Default 1000 ms. */
-  rpcTimeoutMs?: number
-  /** The leader checks an idle open transaction's tab after this long. Default 1000 ms. */
-  txIdleMs?: number
-  /** Test-only: the worker obeys hook announcements (slow answers, crashes). */
-  testHooks?: boolean
-}
-
-export interface LeaderInfo {
-  term: number
-  leaderId: string
-  /** True when this tab's own worker leads. */
-  isLeader: boolean
-}
-
-export interface CoordinatorStats {
-  requests: number
-  /** Requests sent again after rpcTimeoutMs without an answer (only dedupe-safe ones). */
-  resends: number
-  /** Liveness checks made because an answer was late. */
-  timeouts: number
-  /** Requests abandoned because their leader went away. */
-  leaderLost: number
-  leaderChanges: number
-  /** Rows received in answers (a full reload shows up here; an incremental catch-up reads only changed keys). */
-  rowsReceived: number
-  /** Workers started to replace this tab's dead worker. */
-  workerRestarts: number
-  /** Requests this tab sent straight to its own worker while it led (no BroadcastChannel hop). */
-  viaOwnWorker: number
-}
-
-/** Internal: the leader a request went to is gone; the caller decides how to recover. */
-export class LeaderLostError extends Error {
-  constructor() {
-    super('the leader that received this request went away')
-  }
-}
-
-/** Internal: the leader answered with an error envelope. */
-export class RemoteError extends Error {
-  readonly code: string | undefined
-  readonly kind: ErrorEnvelope['kind']
-
-  constructor(envelope: ErrorEnvelope) {
-    super(envelope.message)
-    this.name = envelope.name
-    this.code = envelope.code
-    this.kind = envelope.kind
-  }
-}
+export type { BrowserCoordinatorOptions, CoordinatorStats, LeaderInfo } from './coordinator-options'
 
 type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id' | 'client'> : never) : never
 
@@ -124,16 +52,7 @@ const HARD_REQUEST_LIMIT_MS = 60_000
 export class BrowserCollectionCoordinator {
   readonly databaseName: string
   readonly clientId = randomId()
-  readonly stats: CoordinatorStats = {
-    requests: 0,
-    resends: 0,
-    timeouts: 0,
-    leaderLost: 0,
-    leaderChanges: 0,
-    rowsReceived: 0,
-    workerRestarts: 0,
-    viaOwnWorker: 0,
-  }
+  readonly stats: CoordinatorStats = newStats()
   private readonly leaderTimeoutMs: number
   private readonly openTimeoutMs: number
   private readonly rpcTimeoutMs: number
@@ -157,14 +76,10 @@ export class BrowserCollectionCoordinator {
   readonly started: Promise<void>
 
   constructor(options: BrowserCoordinatorOptions) {
-    if (typeof options?.databaseName !== 'string' || !/^[\w.-]{1,128}$/.test(options.databaseName)) {
-      throw new InvalidOptionsError(
-        'databaseName must be 1-128 characters of letters, digits, "_", "-" or "." (it names the OPFS file).',
-      )
-    }
+    const databaseName = checkDatabaseName(options?.databaseName)
     const missing = missingFeature()
     if (missing) throw new PersistenceUnavailableError(missing)
-    this.databaseName = options.databaseName
+    this.databaseName = databaseName
     this.leaderTimeoutMs = positive(options.leaderTimeoutMs ?? 1500, 'leaderTimeoutMs')
     this.openTimeoutMs = positive(options.openTimeoutMs ?? 15_000, 'openTimeoutMs')
     this.rpcTimeoutMs = positive(options.rpcTimeoutMs ?? 1000, 'rpcTimeoutMs')
@@ -274,9 +189,9 @@ export class BrowserCollectionCoordinator {
 
   private onAnnouncement(message: Announcement): void {
     if (message.t === 'leader') {
-      if ((message.protocol ?? 1) === TAB_PROTOCOL)
-        this.setLeader({ term: message.term, leaderId: message.leaderId }, false)
-      else this.refuseLeader(message.protocol)
+      const foreign = foreignLeader(this.databaseName, message.protocol)
+      if (foreign) this.refuseLeader(foreign)
+      else this.setLeader({ term: message.term, leaderId: message.leaderId }, false)
     } else if (message.t === 'changed') {
       if (!this.leader || message.term > this.leader.term)
         this.announce.postMessage({ t: 'who' } satisfies Announcement)
@@ -310,19 +225,9 @@ export class BrowserCollectionCoordinator {
     for (const wake of this.leaderWaiters) wake()
   }
 
-  /** Why no tab can lead: the file itself (not SQLite, damaged, ...) gets its own typed error. */
-  private openFailureError(waited: number): Error {
-    const failure = this.openFailure!
-    if (failure.code === 'PERSISTDB_DAMAGED_DATABASE')
-      return new DamagedDatabaseError(this.databaseName, [
-        /SQLite reports: (.*?)\)\. /.exec(failure.message)?.[1] ?? failure.message,
-      ])
-    return openFailure(failure, this.databaseName) ?? new LeaderUnavailableError(this.databaseName, waited)
-  }
-
   /** A tab of another PersistDB build leads: nothing is sent to it; requests fail with a clear error. */
-  private refuseLeader(theirs: number | undefined): void {
-    this.foreignLeader = new TabProtocolMismatchError(this.databaseName, TAB_PROTOCOL, theirs)
+  private refuseLeader(error: TabProtocolMismatchError): void {
+    this.foreignLeader = error
     for (const id of [...this.pending.keys()]) this.abandon(id, this.foreignLeader)
     for (const wake of this.leaderWaiters) wake()
   }
@@ -349,7 +254,7 @@ export class BrowserCollectionCoordinator {
       const leader = this.leader as { term: number } | undefined // set by an announcement meanwhile
       if (got && leader) return leader.term
       const waited = Date.now() - started
-      if (this.openFailure) throw this.openFailureError(waited)
+      if (this.openFailure) throw openFailureError(this.openFailure, this.databaseName, waited)
       const held = (await this.leaderLockHeld()) || this.worker.coming
       if (!held || waited >= this.openTimeoutMs) throw new LeaderUnavailableError(this.databaseName, waited)
     }
@@ -456,16 +361,7 @@ export class BrowserCollectionCoordinator {
     if (response.ok) {
       this.stats.rowsReceived += response.rows?.length ?? 0
       pending.resolve(response)
-    } else pending.reject(this.remoteFailure(response.error))
-  }
-
-  /** The leader's typed failures become typed errors here again (classes do not cross the channel). */
-  private remoteFailure(error: ErrorEnvelope): Error {
-    if (error.code === 'PERSISTDB_QUOTA_EXCEEDED')
-      return new StorageQuotaError(this.databaseName, 'reported by the leading tab')
-    if (error.code === 'PERSISTDB_TAB_PROTOCOL_MISMATCH')
-      return new TabProtocolMismatchError(this.databaseName, TAB_PROTOCOL, undefined)
-    return new RemoteError(error)
+    } else pending.reject(remoteFailure(response.error))
   }
 
   /** Stops this tab's worker (handing leadership on) and releases the tab lock. */
@@ -480,29 +376,4 @@ export class BrowserCollectionCoordinator {
     this.replies.close()
     this.releaseTabLock?.()
   }
-}
-
-function defaultWorker(db: string): Worker {
-  // Literal `new Worker(new URL('./worker.js', import.meta.url))`: the pattern bundlers look for.
-  if (!(import.meta.url as string | undefined)) {
-    throw new InvalidOptionsError(
-      "Pass `worker: () => new Worker(...)` (the CommonJS build cannot locate @persistdb/browser's worker.js).",
-    )
-  }
-  return new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: `persistdb:${db}` })
-}
-
-function missingFeature(): string | undefined {
-  const g = globalThis as { Worker?: unknown; BroadcastChannel?: unknown; navigator?: { locks?: unknown } }
-  if (typeof g.Worker !== 'function') return 'Web Workers are missing'
-  if (typeof g.BroadcastChannel !== 'function') return 'BroadcastChannel is missing'
-  if (!g.navigator?.locks) return 'Web Locks (navigator.locks) are missing (is this a secure context?)'
-  return undefined
-}
-
-function positive(value: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidOptionsError(`${name} must be a finite number > 0 (got ${String(value)}).`)
-  }
-  return value
 }

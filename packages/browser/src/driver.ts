@@ -1,7 +1,8 @@
 /**
  * The SQLiteDriver every tab gives core: statements go to the leader.
  *
- * A transaction carries a txId that stays the same across attempts. If its
+ * A transaction carries a txId that stays the same across attempts (the
+ * shared exactly-once rule, runExactlyOnce of `@persistdb/core/remote`). If its
  * leader goes away before COMMIT was sent, nothing was applied: the body runs
  * again on the next leader. If the COMMIT answer was lost, the next `begin`
  * (or the resent commit) asks a leader whether txId is in the durable dedupe
@@ -17,8 +18,10 @@ import {
   type SQLiteValue,
 } from '@persistdb/core'
 import { LeaderUnavailableError } from './errors'
-import { LeaderLostError, RemoteError, type BrowserCollectionCoordinator } from './coordinator'
+import type { BrowserCollectionCoordinator } from './coordinator'
+import { AttemptLostError, LeaderLostError } from './remote-failure'
 import { randomId, type Statement } from './protocol'
+import { ALREADY_APPLIED, runExactlyOnce, type AttemptContext } from '@persistdb/core/remote'
 
 /** A transaction is attempted at most this often (each retry needs a new leader or a lost answer). */
 const MAX_ATTEMPTS = 20
@@ -71,80 +74,86 @@ export class BrowserWASQLiteDriver implements SQLiteDriver {
   async transaction<T>(body: (tx: SQLiteExecutor) => T | Promise<T>): Promise<T> {
     this.assertOpen()
     const { coordinator } = this
-    const txId = randomId()
-    /** Set once a COMMIT was sent: the body's result, in case that commit turns out to have been applied. */
-    let sentForCommit: { value: T } | undefined
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const attemptId = randomId()
-      let lost = false
-      let begun = false
-      let n = 0
-      /** `run` statements not sent yet: they go with the next step that needs an answer (an `all`, or COMMIT). */
-      let batched: Statement[] = []
-      const step = async (stmts: Statement[], commit: boolean) => {
-        const from = n - stmts.length + 1
-        const begin = !begun
-        begun = true
-        try {
-          return await coordinator.request({ t: 'tx', txId, attempt: attemptId, begin, from, stmts, commit })
-        } catch (error) {
-          if (isAttemptLost(error)) lost = true
-          throw error
-        }
-      }
-      const flush = (last: Statement | undefined, commit: boolean) => {
-        const stmts = last ? [...batched, last] : batched
-        batched = []
-        return step(stmts, commit)
-      }
+    const { databaseName } = coordinator
+    return runExactlyOnce<T>({
+      maxAttempts: MAX_ATTEMPTS,
+      isLost: isAttemptLost,
+      failure: (error, outcome) => toPublicError(error, databaseName, outcome),
+      exhausted: (outcome) => new LeaderUnavailableError(databaseName, 0, outcome),
+      attempt: (context) => this.attempt(context, body),
+    })
+  }
+
+  /** One attempt of a transaction: a fresh attempt id on the current leader, the same txId as the others. */
+  private async attempt<T>(
+    { txId, commitMayBeApplied, commitSent }: AttemptContext<T>,
+    body: (tx: SQLiteExecutor) => T | Promise<T>,
+  ): Promise<T | typeof ALREADY_APPLIED> {
+    const { coordinator } = this
+    const attemptId = randomId()
+    let lost = false
+    let begun = false
+    let n = 0
+    /** `run` statements not sent yet: they go with the next step that needs an answer (an `all`, or COMMIT). */
+    let batched: Statement[] = []
+    const step = async (stmts: Statement[], commit: boolean) => {
+      const from = n - stmts.length + 1
+      const begin = !begun
+      begun = true
       try {
-        if (sentForCommit) {
-          // A commit of this txId may have been applied: ask before running the body again.
-          const asked = await step([], false)
-          if (asked.applied) return sentForCommit.value
-        }
-        const tx: SQLiteExecutor = {
-          all: async (sql, params = []) => {
-            n++
-            return (await flush({ sql, params: [...params] }, false)).rows ?? []
-          },
-          // Answered at once: its outcome arrives with the next answered step, and a failure there means this
-          // transaction never commits (the leader refuses to), so nothing is acknowledged that did not happen.
-          run: (sql, params = []) => {
-            n++
-            batched.push({ sql, params: [...params] })
-          },
-          // Core's batching capability: the runs between two reads travel with the next step, in order; the
-          // leader stops at the first that fails and the transaction then never commits (as for `run`).
-          runBatch: (statements) => {
-            for (const { sql, params = [] } of statements) {
-              n++
-              batched.push({ sql, params: [...params] })
-            }
-          },
-        }
-        let value: T
-        try {
-          value = await body(tx)
-        } catch (error) {
-          if (lost) {
-            // The body failed because its attempt was lost: run it again. If a leader still holds that attempt
-            // open (it answered "unknown" or out of order), release it now rather than at its idle timeout.
-            void send(coordinator, { t: 'rollback', txId, attempt: attemptId })
-            continue
-          }
-          if (begun) await send(coordinator, { t: 'rollback', txId, attempt: attemptId })
-          throw error
-        }
-        sentForCommit = { value }
-        await flush(undefined, true)
-        return value
+        return await coordinator.request({ t: 'tx', txId, attempt: attemptId, begin, from, stmts, commit })
       } catch (error) {
-        if (lost || isAttemptLost(error)) continue
-        throw toPublicError(error, coordinator.databaseName, sentForCommit ? 'unknown' : 'not-applied')
+        if (isAttemptLost(error)) lost = true
+        throw error
       }
     }
-    throw new LeaderUnavailableError(coordinator.databaseName, 0, sentForCommit ? 'unknown' : 'not-applied')
+    const flush = (last: Statement | undefined, commit: boolean) => {
+      const stmts = last ? [...batched, last] : batched
+      batched = []
+      return step(stmts, commit)
+    }
+    if (commitMayBeApplied) {
+      // A commit of this txId may have been applied: ask (the leader's `begin` answers it) before running
+      // the body again.
+      const asked = await step([], false)
+      if (asked.applied) return ALREADY_APPLIED
+    }
+    const tx: SQLiteExecutor = {
+      all: async (sql, params = []) => {
+        n++
+        return (await flush({ sql, params: [...params] }, false)).rows ?? []
+      },
+      // Answered at once: its outcome arrives with the next answered step, and a failure there means this
+      // transaction never commits (the leader refuses to), so nothing is acknowledged that did not happen.
+      run: (sql, params = []) => {
+        n++
+        batched.push({ sql, params: [...params] })
+      },
+      // Core's batching capability: the runs between two reads travel with the next step, in order; the
+      // leader stops at the first that fails and the transaction then never commits (as for `run`).
+      runBatch: (statements) => {
+        for (const { sql, params = [] } of statements) {
+          n++
+          batched.push({ sql, params: [...params] })
+        }
+      },
+    }
+    let value: T
+    try {
+      value = await body(tx)
+    } catch (error) {
+      if (lost) {
+        // The body failed because its attempt was lost: run it again. If a leader still holds that attempt
+        // open (it answered "unknown" or out of order), release it now rather than at its idle timeout.
+        void send(coordinator, { t: 'rollback', txId, attempt: attemptId })
+        throw new LeaderLostError()
+      }
+      if (begun) await send(coordinator, { t: 'rollback', txId, attempt: attemptId })
+      throw error
+    }
+    commitSent(value)
+    await flush(undefined, true)
+    return value
   }
 
   private assertOpen(): void {
@@ -168,10 +177,7 @@ async function send(
 
 /** The attempt cannot finish (leader gone, or this leader never saw it / a newer term fenced it): retry. */
 function isAttemptLost(error: unknown): boolean {
-  return (
-    error instanceof LeaderLostError ||
-    (error instanceof RemoteError && (error.kind === 'TX_UNKNOWN' || error.kind === 'FENCED'))
-  )
+  return error instanceof LeaderLostError || error instanceof AttemptLostError
 }
 
 function toPublicError(

@@ -1,4 +1,5 @@
 import { PersistenceError } from '@persistdb/core'
+import type { ErrorClassTable } from '@persistdb/core/remote'
 
 /**
  * No tab leads the database right now (every tab's worker is gone or still
@@ -82,4 +83,13 @@ export class TabProtocolMismatchError extends PersistenceError {
     this.ours = ours
     this.theirs = theirs
   }
+}
+
+/** The browser's own error classes by code: revived from a leader's envelopes as themselves. */
+export const BROWSER_ERROR_CLASSES: ErrorClassTable = {
+  PERSISTDB_LEADER_UNAVAILABLE: LeaderUnavailableError,
+  PERSISTDB_PERSISTENCE_UNAVAILABLE: PersistenceUnavailableError,
+  PERSISTDB_OPEN_FAILED: DatabaseOpenError,
+  PERSISTDB_QUOTA_EXCEEDED: StorageQuotaError,
+  PERSISTDB_TAB_PROTOCOL_MISMATCH: TabProtocolMismatchError,
 }

@@ -2,7 +2,12 @@
  * The database as a file: `exportDatabase()` for downloading it (and reading it with the `persistdb` CLI),
  * `importDatabase()` for putting a file in place before the app opens it. Main thread only.
  */
-import { DatabaseInUseError, ForeignDatabaseError, InvalidOptionsError } from '@persistdb/core'
+import {
+  DatabaseInUseError,
+  ForeignDatabaseError,
+  InvalidOptionsError,
+  SQLiteEngineError,
+} from '@persistdb/core'
 import type { BrowserWASQLiteDatabase } from './index'
 import { PersistenceUnavailableError } from './errors'
 import { leaderLock, randomId } from './protocol'
@@ -119,8 +124,12 @@ function ignoreNotFound(error: unknown): void {
   if (!(error instanceof DOMException && error.name === 'NotFoundError')) throw error
 }
 
-/** The worker names engine codes (SQLITE_BUSY); older envelopes carried the number (SQLITE_5). */
+/**
+ * The leader's engine errors arrive revived as SQLiteEngineError with the engine's code (SQLITE_BUSY); older
+ * envelopes carried the number (SQLITE_5).
+ */
 function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
+  const code =
+    error instanceof SQLiteEngineError ? error.engineCode : (error as { code?: unknown } | null)?.code
   return code === 'SQLITE_BUSY' || code === 'SQLITE_5'
 }

@@ -19,6 +19,7 @@ export {
   DatabaseOpenError,
   StorageQuotaError,
   TabProtocolMismatchError,
+  BROWSER_ERROR_CLASSES,
 } from './errors'
 export { TAB_PROTOCOL } from './protocol'
 export type { PersistentStorage } from './persistent-storage'

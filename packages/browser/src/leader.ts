@@ -4,87 +4,59 @@
  * It runs every tab's statements, one transaction at a time (FIFO), fences
  * each COMMIT with its term and records each committed transaction id in a
  * durable dedupe table, so a client that lost an answer can learn whether its
- * transaction was applied, even from the next leader.
+ * transaction was applied, even from the next leader (leader-ledger.ts, on the
+ * shared remote protocol of `@persistdb/core/remote`).
  */
-import type { SQLiteRow } from '@persistdb/core'
+import { LeaderFencedError, type SQLiteRow } from '@persistdb/core'
+import { toEnvelope, type ErrorEnvelope } from '@persistdb/core/remote'
 import {
   announceChannel,
   TAB_PROTOCOL,
-  clientChannel,
-  envelope,
   inboxChannel,
-  tabLock,
   type Announcement,
-  type ErrorEnvelope,
-  type LeaderHook,
   type Request,
   type Response,
 } from './protocol'
-import { FencedError, fenceAndRecord, pruneRecorded, takeNextTerm, wasRecorded } from './fence'
-import { WorkerDatabase, type StorageKind } from './sqlite'
-import { TabProtocolMismatchError } from './errors'
-
-export interface LeaderOptions {
-  databaseName: string
-  leaderId: string
-  storage: StorageKind
-  wasmUrl?: string
-  asyncWasmUrl?: string
-  openTimeoutMs: number
-  /** An open transaction idle this long is checked: rolled back if its tab is gone. */
-  txIdleMs: number
-  testHooks: boolean
-  /** After this long without a commit the WAL is checkpointed and emptied (0: never; WAL files only). */
-  idleCheckpointMs?: number
-  log: (message: string) => void
-  /** This worker's tab, and how to answer it directly (postMessage instead of a BroadcastChannel hop). */
-  ownClient: string
-  replyToOwnTab: (response: Response) => void
-}
-
-/** An open transaction is rolled back after this long without a statement, even if its tab lives. */
-const TX_MAX_IDLE_MS = 30_000
-
-type TxRequest = Extract<Request, { txId: string }>
-type TxStep = Extract<Request, { t: 'tx' }>
-
-interface ActiveTx {
-  txId: string
-  attempt: string
-  client: string
-  /** Statements run so far in this attempt. */
-  n: number
-  /** The step being served or last served, and its answer once sent (a resent step gets it again). */
-  stepId: number | undefined
-  last: Response | undefined
-  /** A statement failed whose result nobody awaited (a batched `run`): this attempt can never commit. */
-  poisoned: ErrorEnvelope | undefined
-  lastActivity: number
-}
+import { WorkerDatabase } from './sqlite'
+import { foreignRequest } from './tab-protocol'
+import { CommitLedger } from './leader-ledger'
+import { LeaderReplies } from './leader-replies'
+import { LeaderHooks } from './leader-hooks'
+import { TxWatchdog } from './leader-watchdog'
+import { txUnknown, type ActiveTx, type LeaderOptions, type TxRequest, type TxStep } from './leader-types'
 
 export class Leader {
   private readonly inbox: BroadcastChannel
   private readonly announce: BroadcastChannel
-  private readonly replies = new Map<string, BroadcastChannel>()
+  private readonly replies: LeaderReplies
+  private readonly hooks: LeaderHooks
+  private readonly watchdog: TxWatchdog
   private readonly queue: Array<Extract<Request, { t: 'all' }> | TxStep> = []
   private active: ActiveTx | undefined
   private busy = false
   private chain: Promise<unknown> = Promise.resolve()
-  private readonly committed = new Set<string>()
-  private commits = 0
-  private watchdog: ReturnType<typeof setInterval> | undefined
   private idleCheckpoint: ReturnType<typeof setTimeout> | undefined
-  private hooks: LeaderHook[] = []
   private stopped = false
   private resolveDone!: () => void
   /** Settles once the leader stepped down (closed, or fenced by a newer term). */
   readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve))
 
+  readonly term: number
+
   private constructor(
     private readonly db: WorkerDatabase,
-    readonly term: number,
+    private readonly ledger: CommitLedger,
     private readonly options: LeaderOptions,
   ) {
+    this.term = ledger.term
+    this.replies = new LeaderReplies(options.databaseName, options.ownClient, options.replyToOwnTab)
+    this.hooks = new LeaderHooks(options.log)
+    this.watchdog = new TxWatchdog(
+      options.databaseName,
+      options.txIdleMs,
+      () => this.active,
+      (why) => this.rollbackActive(why),
+    )
     this.inbox = new BroadcastChannel(inboxChannel(options.databaseName))
     this.announce = new BroadcastChannel(announceChannel(options.databaseName))
     this.inbox.onmessage = (event: MessageEvent<Request>) => this.onRequest(event.data)
@@ -97,8 +69,9 @@ export class Leader {
       options.log(`open attempt ${attempt} failed (${String(error)}); retrying`),
     )
     try {
-      const term = await takeNextTerm(db)
-      const leader = new Leader(db, term, options)
+      const ledger = await CommitLedger.start(db)
+      const { term } = ledger
+      const leader = new Leader(db, ledger, options)
       leader.publish({ t: 'leader', term, leaderId: options.leaderId, protocol: TAB_PROTOCOL })
       return leader
     } catch (error) {
@@ -114,18 +87,11 @@ export class Leader {
   private onAnnouncement(message: Announcement): void {
     if (message.t === 'who')
       this.publish({ t: 'leader', term: this.term, leaderId: this.options.leaderId, protocol: TAB_PROTOCOL })
-    else if (message.t === 'hook' && this.options.testHooks) this.hooks.push(message.hook)
+    else if (message.t === 'hook' && this.options.testHooks) this.hooks.add(message.hook)
   }
 
   private reply(client: string, response: Response): void {
-    if (this.stopped) return
-    if (client === this.options.ownClient) return this.options.replyToOwnTab(response)
-    let channel = this.replies.get(client)
-    if (!channel) {
-      channel = new BroadcastChannel(clientChannel(this.options.databaseName, client))
-      this.replies.set(client, channel)
-    }
-    channel.postMessage(response)
+    if (!this.stopped) this.replies.send(client, response)
   }
 
   private ok(request: Request, extra: { rows?: readonly SQLiteRow[]; applied?: boolean } = {}): Response {
@@ -155,10 +121,8 @@ export class Leader {
   onRequest(request: Request): void {
     if (this.stopped) return
     // A tab of another PersistDB build: refuse before reading anything else of its message.
-    if (request.v !== TAB_PROTOCOL) {
-      const error = new TabProtocolMismatchError(this.options.databaseName, TAB_PROTOCOL, request.v)
-      return void this.fail(request, envelope(error, 'PROTOCOL'))
-    }
+    const mismatch = foreignRequest(this.options.databaseName, request)
+    if (mismatch) return void this.fail(request, toEnvelope(mismatch, 'PROTOCOL'))
     if (request.t === 'all') {
       this.queue.push(request)
       return this.pump()
@@ -210,13 +174,13 @@ export class Leader {
       void this.exclusive(() => this.db.all(next.sql, next.params))
         .then(
           (rows) => this.ok(next, { rows }),
-          (error: unknown) => this.fail(next, envelope(error)),
+          (error: unknown) => this.fail(next, toEnvelope(error, 'SQL')),
         )
         .finally(done)
       return
     }
     void this.exclusive(async () => {
-      if (await this.wasApplied(next.txId)) return true
+      if (await this.ledger.wasApplied(next.txId)) return true
       await this.db.run('BEGIN IMMEDIATE')
       return false
     })
@@ -236,19 +200,14 @@ export class Leader {
             poisoned: undefined,
             lastActivity: Date.now(),
           }
-          this.startWatchdog()
+          this.watchdog.start()
           await this.continueTx(next, this.active)
         },
         (error: unknown) => {
-          this.fail(next, envelope(error))
+          this.fail(next, toEnvelope(error, 'SQL'))
         },
       )
       .finally(done)
-  }
-
-  private async wasApplied(txId: string): Promise<boolean> {
-    if (this.committed.has(txId)) return true
-    return wasRecorded(this.db, txId)
   }
 
   /**
@@ -291,7 +250,7 @@ export class Leader {
           try {
             rows = await this.db.all(sql, params)
           } catch (error) {
-            return { error: envelope(error), index: i }
+            return { error: toEnvelope(error, 'SQL'), index: i }
           }
         }
         return undefined
@@ -320,11 +279,11 @@ export class Leader {
   /** A commit for an attempt not open here: committed already (a retried commit, or asked after a failover) or rolled back. */
   private async answerNotActiveCommit(request: TxStep): Promise<void> {
     try {
-      const applied = await this.exclusive(() => this.wasApplied(request.txId))
+      const applied = await this.exclusive(() => this.ledger.wasApplied(request.txId))
       if (applied) this.ok(request, { applied: true })
       else this.fail(request, txUnknown(request.txId))
     } catch (error) {
-      this.fail(request, envelope(error))
+      this.fail(request, toEnvelope(error, 'SQL'))
     }
   }
 
@@ -333,20 +292,18 @@ export class Leader {
     let fenced = false
     try {
       await this.exclusive(async () => {
-        await fenceAndRecord(this.db, this.term, request.txId)
-        if (++this.commits % 64 === 0) await pruneRecorded(this.db)
+        await this.ledger.fenceAndRecord(request.txId)
         await this.db.run('COMMIT')
       })
     } catch (error) {
-      fenced = error instanceof FencedError
+      fenced = error instanceof LeaderFencedError
       await this.exclusive(() => this.rollbackIfOpen())
       this.finishActive()
-      this.fail(request, envelope(error, fenced ? 'FENCED' : 'SQL'))
+      this.fail(request, toEnvelope(error, fenced ? 'FENCED' : 'SQL'))
       if (fenced) void this.stop()
       return
     }
-    this.committed.add(request.txId)
-    if (this.committed.size > 1000) this.committed.delete(this.committed.values().next().value as string)
+    this.ledger.committed(request.txId)
     this.finishActive()
     this.publish({ t: 'changed', term: this.term })
     this.scheduleCheckpoint()
@@ -354,18 +311,7 @@ export class Leader {
   }
 
   private async answerCommit(request: Request): Promise<void> {
-    const hook = this.hooks[0]
-    if (hook?.kind === 'crash-after-commit') {
-      this.options.log('test hook: crashing after commit, before answering')
-      self.close()
-      return
-    }
-    if (hook?.kind === 'delay-commit-answer') {
-      if (--hook.count <= 0) this.hooks.shift()
-      this.options.log(`test hook: answering commit after ${hook.ms} ms`)
-      await new Promise((resolve) => setTimeout(resolve, hook.ms))
-    }
-    this.ok(request)
+    if (await this.hooks.beforeCommitAnswer()) this.ok(request)
   }
 
   private async onRollback(request: Extract<Request, { t: 'rollback' }>): Promise<void> {
@@ -390,41 +336,10 @@ export class Leader {
 
   private finishActive(): void {
     this.active = undefined
-    this.stopWatchdog()
+    this.watchdog.stop()
     queueMicrotask(() => this.pump())
   }
 
-  /** Aborts a transaction whose tab died (its tab lock is gone) or that stalls for good: no busy polling. */
-  private startWatchdog(): void {
-    if (this.watchdog) return
-    const { txIdleMs, databaseName } = this.options
-    this.watchdog = setInterval(
-      async () => {
-        const active = this.active
-        if (!active) return this.stopWatchdog()
-        const idle = Date.now() - active.lastActivity
-        if (idle < txIdleMs) return
-        let tabAlive = true
-        try {
-          const state = await navigator.locks.query()
-          tabAlive = (state.held ?? []).some((lock) => lock.name === tabLock(databaseName, active.client))
-        } catch {
-          // Without lock state only the hard limit applies.
-        }
-        if (this.active !== active) return
-        if (!tabAlive) await this.rollbackActive(`tab ${active.client} is gone`)
-        else if (idle >= TX_MAX_IDLE_MS) await this.rollbackActive(`idle for ${idle} ms`)
-      },
-      Math.max(50, txIdleMs / 2),
-    )
-  }
-
-  private stopWatchdog(): void {
-    if (this.watchdog) clearInterval(this.watchdog)
-    this.watchdog = undefined
-  }
-
-  /** Steps down: rolls back what is open, closes the file and the channels. */
   /**
    * Once writes pause, fold the WAL into the file and empty it: a tab reloaded or crashed later then opens
    * with nothing to replay (replaying a large WAL over OPFS made a reload noticeably slower). One timer per
@@ -443,22 +358,19 @@ export class Leader {
     }, this.options.idleCheckpointMs)
   }
 
+  /** Steps down: rolls back what is open, closes the file and the channels. */
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
     clearTimeout(this.idleCheckpoint)
-    this.stopWatchdog()
+    this.watchdog.stop()
     this.inbox.close()
     this.announce.close()
-    for (const channel of this.replies.values()) channel.close()
+    this.replies.close()
     await this.exclusive(async () => {
       await this.rollbackIfOpen().catch(() => undefined)
       await this.db.close()
     }).catch(() => undefined)
     this.resolveDone()
   }
-}
-
-function txUnknown(txId: string): ErrorEnvelope {
-  return { name: 'Error', message: `transaction ${txId} is not open on this leader`, kind: 'TX_UNKNOWN' }
 }

@@ -5,11 +5,17 @@
  * - `persistdb:<db>:inbox`      requests from any tab; only the leader listens
  * - `persistdb:<db>:client:<id>` answers to one tab (big result sets reach only the asker)
  *
- * Messages are plain structured-clone data; errors travel as envelopes
- * (class and `code` would not survive the boundary).
+ * Messages are plain structured-clone data on the shared remote protocol
+ * (`@persistdb/core/remote`): its request base (id, client, version), answers
+ * with error envelopes (class and `code` would not survive the boundary) and
+ * change notices. What a tab's request carries is SQL: tabs of one origin are
+ * one trust domain.
  */
 import type { SQLiteRow, SQLiteValue } from '@persistdb/core'
-import { sqliteCodeName } from '@persistdb/core/remote'
+import type { ChangeNotice, ErrorEnvelope, RemoteRequestBase, RemoteResponse } from '@persistdb/core/remote'
+
+export type { ErrorEnvelope } from '@persistdb/core/remote'
+export { randomId } from '@persistdb/core/remote'
 
 /**
  * The version of these messages. Tabs of one origin may run different
@@ -32,7 +38,7 @@ export const workerLock = (db: string, clientId: string, generation: number) =>
 export type Announcement =
   /** `protocol`: the leader's TAB_PROTOCOL (absent from builds before versioning). */
   | { t: 'leader'; term: number; leaderId: string; protocol?: number }
-  | { t: 'changed'; term: number }
+  | ChangeNotice
   | { t: 'who' }
   /** Test hooks; the worker obeys them only when started with `testHooks: true`. */
   | { t: 'hook'; hook: LeaderHook }
@@ -43,13 +49,8 @@ export type LeaderHook =
   /** Commit, then crash the leader's worker without answering. */
   | { kind: 'crash-after-commit' }
 
-interface Base {
-  /** Request id, unique per client; a resend reuses it. */
-  id: number
-  client: string
-  /** The sender's TAB_PROTOCOL (absent from builds before versioning). */
-  v?: number
-}
+/** `v`: the sender's TAB_PROTOCOL. */
+type Base = RemoteRequestBase
 
 export interface Statement {
   sql: string
@@ -75,17 +76,7 @@ export type Request =
     })
   | (Base & { t: 'rollback'; txId: string; attempt: string })
 
-export interface ErrorEnvelope {
-  name: string
-  message: string
-  code?: string
-  /** TX_UNKNOWN: the leader has no such open transaction (it was never begun here, or was rolled back). */
-  kind?: 'TX_UNKNOWN' | 'FENCED' | 'SQL' | 'PROTOCOL'
-}
-
-export type Response =
-  | { id: number; term: number; ok: true; rows?: readonly SQLiteRow[]; applied?: boolean }
-  | { id: number; term: number; ok: false; error: ErrorEnvelope }
+export type Response = RemoteResponse<{ rows?: readonly SQLiteRow[]; applied?: boolean }>
 
 /** Worker → its own tab (postMessage). */
 export type WorkerEvent =
@@ -117,21 +108,3 @@ export type WorkerCommand =
   | { t: 'close' }
   /** A request from this worker's tab: served directly while this worker leads, else forwarded to the inbox. */
   | { t: 'request'; request: Request }
-
-export function envelope(error: unknown, kind: ErrorEnvelope['kind'] = 'SQL'): ErrorEnvelope {
-  const e = error as { name?: unknown; message?: unknown; code?: unknown }
-  return {
-    name: typeof e?.name === 'string' ? e.name : 'Error',
-    message: typeof e?.message === 'string' ? e.message : String(error),
-    ...(typeof e?.code === 'string'
-      ? { code: e.code }
-      : typeof e?.code === 'number'
-        ? { code: sqliteCodeName(e.code) }
-        : {}),
-    kind,
-  }
-}
-
-export function randomId(): string {
-  return crypto.randomUUID()
-}

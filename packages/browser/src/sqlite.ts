@@ -7,6 +7,7 @@ import SQLiteESMFactory from '@journeyapps/wa-sqlite/dist/wa-sqlite.mjs'
 import * as SQLite from '@journeyapps/wa-sqlite'
 import { OPFSCoopSyncVFS } from '@journeyapps/wa-sqlite/src/examples/OPFSCoopSyncVFS.js'
 import { DamagedDatabaseError, type SQLiteRow, type SQLiteValue } from '@persistdb/core'
+import { LEGACY_BROWSER_META_TABLE, REMOTE_META_TABLE } from '@persistdb/core/remote'
 import { StorageQuotaError } from './errors'
 import { bindValues, readColumn, type SQLiteAPI, type WasmExports } from './values'
 
@@ -163,7 +164,11 @@ export class WorkerDatabase {
    * checked before the WAL switch and the fence tables change it: a damaged file is refused unchanged.
    */
   private async assertSoundBeforeFirstWrite(): Promise<void> {
-    const ours = await this.all(`SELECT 1 FROM sqlite_master WHERE name = 'persistdb_browser_meta'`)
+    // The fence table a leader creates first: shared name, or that of builds before the shared protocol.
+    const ours = await this.all(`SELECT 1 FROM sqlite_master WHERE name IN (?, ?)`, [
+      REMOTE_META_TABLE,
+      LEGACY_BROWSER_META_TABLE,
+    ])
     if (ours.length > 0) return
     const rows = await this.all('PRAGMA quick_check(10)')
     const problems = rows.map((row) => String(Object.values(row)[0]))

@@ -4,9 +4,9 @@
  * Losing the worker (tab closed, crashed, terminated) releases the lock and
  * the next tab's worker takes over.
  */
+import { toEnvelope } from '@persistdb/core/remote'
 import { Leader } from './leader'
 import {
-  envelope,
   inboxChannel,
   leaderLock,
   randomId,
@@ -85,7 +85,7 @@ async function start(init: Extract<WorkerCommand, { t: 'init' }>): Promise<void>
       })
     } catch (error) {
       // Give the lock to the next tab; this worker stays a plain client host.
-      post({ t: 'open-failed', error: envelope(error) })
+      post({ t: 'open-failed', error: toEnvelope(error, 'SQL') })
       return
     }
     post({ t: 'leading', term: leader.term })
@@ -96,7 +96,7 @@ async function start(init: Extract<WorkerCommand, { t: 'init' }>): Promise<void>
   try {
     await navigator.locks.request(leaderLock(init.databaseName), { signal: waiting.signal }, onLock)
   } catch (error) {
-    if (!closing) post({ t: 'open-failed', error: envelope(error) })
+    if (!closing) post({ t: 'open-failed', error: toEnvelope(error, 'SQL') })
   }
 }
 

@@ -11,9 +11,9 @@
  * test would catch a change).
  */
 import type { Page } from 'playwright-core'
+import { reviveError, type ErrorEnvelope } from '@persistdb/core/remote'
 import {
-  PersistenceError,
-  type PersistenceErrorCode,
+  BROWSER_ERROR_CLASSES,
   type SQLiteDriver,
   type SQLiteExecutor,
   type SQLiteLimits,
@@ -21,7 +21,6 @@ import {
   type SQLiteStatement,
   type SQLiteValue,
 } from '../../src'
-import type { ErrorInfo } from './error-info'
 import type { PageDriversApi, Result } from './page-drivers'
 
 type Api = PageDriversApi
@@ -41,13 +40,14 @@ function call<M extends keyof Api>(
   ) as never
 }
 
-/** The page's error as Node sees it: PersistDB's typed errors keep their class family and code. */
-function toError(info: ErrorInfo): Error {
-  const message = info.message ?? 'unknown error in the page'
-  const error = info.code?.startsWith('PERSISTDB_')
-    ? new PersistenceError(info.code as PersistenceErrorCode, message)
-    : Object.assign(new Error(message), info.code ? { code: info.code } : {})
-  error.name = info.name ?? 'Error'
+/**
+ * The page's error as Node sees it: PersistDB's typed errors revive as their own classes; anything else
+ * stays a plain error with its name (and engine code), as the driver threw it in the page.
+ */
+function toError(envelope: ErrorEnvelope): Error {
+  if (envelope.code?.startsWith('PERSISTDB_')) return reviveError(envelope, BROWSER_ERROR_CLASSES)
+  const error = Object.assign(new Error(envelope.message), envelope.code ? { code: envelope.code } : {})
+  error.name = envelope.name
   return error
 }
 

@@ -12,9 +12,10 @@ import {
   type SQLiteStatement,
   type SQLiteValue,
 } from '../../src'
-import { errorInfo, type ErrorInfo } from './error-info'
+import { toEnvelope, type ErrorEnvelope } from '@persistdb/core/remote'
 
-export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo }
+/** Errors cross to Node as the protocol's envelopes, so they revive there as the same classes. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorEnvelope }
 
 interface OpenTx {
   executor: SQLiteExecutor
@@ -33,7 +34,7 @@ async function attempt<T>(work: () => T | Promise<T>): Promise<Result<T>> {
   try {
     return { ok: true, value: await work() }
   } catch (error) {
-    return { ok: false, error: errorInfo(error) }
+    return { ok: false, error: toEnvelope(error) }
   }
 }
 
