@@ -333,8 +333,9 @@ export class BrowserCollectionCoordinator {
       this.abandon(pending.message.id, new LeaderLostError())
       return
     }
-    if (pending.message.t !== 'all') {
-      // Transaction requests are deduplicated by the leader (txId, attempt, request id): safe to resend.
+    if (pending.message.t === 'tx' || pending.message.t === 'rollback') {
+      // Transaction requests are deduplicated by the leader (txId, attempt, request id): safe to resend. A
+      // read or a VACUUM is not resent: it is answered once served (a long VACUUM is still running).
       this.stats.resends++
       this.send(pending.message)
     }

@@ -26,6 +26,9 @@ import { ALREADY_APPLIED, runExactlyOnce, type AttemptContext } from '@persistdb
 /** A transaction is attempted at most this often (each retry needs a new leader or a lost answer). */
 const MAX_ATTEMPTS = 20
 
+/** The one statement `run` sends as a `vacuum` request instead of a transaction (`VACUUM INTO` is a read). */
+const VACUUM = /^\s*VACUUM\s*;?\s*$/i
+
 /**
  * The compile-time limits of @journeyapps/wa-sqlite 2.0.6's builds (both report SQLite's defaults in
  * `PRAGMA compile_options`: MAX_VARIABLE_NUMBER=32766, MAX_SQL_LENGTH=1000000000,
@@ -66,9 +69,32 @@ export class BrowserWASQLiteDriver implements SQLiteDriver {
     }
   }
 
-  /** Outside a transaction a statement may write: it runs as a one-statement transaction (exactly once). */
+  /**
+   * Outside a transaction a statement may write: it runs as a one-statement transaction (exactly once).
+   * `VACUUM` (what core's `vacuum()` runs) cannot run in a transaction: it goes to the leader as its own
+   * request (see `vacuum`).
+   */
   async run(sql: string, params: readonly SQLiteValue[] = []): Promise<void> {
+    if (params.length === 0 && VACUUM.test(sql)) return this.vacuum()
     await this.transaction((tx) => tx.run(sql, params))
+  }
+
+  /**
+   * Rebuilds the file to give free pages back (VACUUM, then an emptied WAL). The leader runs it outside any
+   * transaction while every tab's other requests wait their turn; from any tab. Repeated on the next leader
+   * if the leader went away meanwhile (a VACUUM changes no rows: running it twice is harmless).
+   */
+  async vacuum(): Promise<void> {
+    this.assertOpen()
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.coordinator.request({ t: 'vacuum' })
+        return
+      } catch (error) {
+        if (error instanceof LeaderLostError && attempt < MAX_ATTEMPTS) continue
+        throw toPublicError(error, this.coordinator.databaseName)
+      }
+    }
   }
 
   async transaction<T>(body: (tx: SQLiteExecutor) => T | Promise<T>): Promise<T> {

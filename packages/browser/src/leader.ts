@@ -31,7 +31,7 @@ export class Leader {
   private readonly replies: LeaderReplies
   private readonly hooks: LeaderHooks
   private readonly watchdog: TxWatchdog
-  private readonly queue: Array<Extract<Request, { t: 'all' }> | TxStep> = []
+  private readonly queue: Array<Extract<Request, { t: 'all' | 'vacuum' }> | TxStep> = []
   private active: ActiveTx | undefined
   private busy = false
   private chain: Promise<unknown> = Promise.resolve()
@@ -123,7 +123,7 @@ export class Leader {
     // A tab of another PersistDB build: refuse before reading anything else of its message.
     const mismatch = foreignRequest(this.options.databaseName, request)
     if (mismatch) return void this.fail(request, toEnvelope(mismatch, 'PROTOCOL'))
-    if (request.t === 'all') {
+    if (request.t === 'all' || request.t === 'vacuum') {
       this.queue.push(request)
       return this.pump()
     }
@@ -179,6 +179,15 @@ export class Leader {
         .finally(done)
       return
     }
+    if (next.t === 'vacuum') {
+      void this.exclusive(() => this.vacuum())
+        .then(
+          () => this.ok(next),
+          (error: unknown) => this.fail(next, toEnvelope(error, 'SQL')),
+        )
+        .finally(done)
+      return
+    }
     void this.exclusive(async () => {
       if (await this.ledger.wasApplied(next.txId)) return true
       await this.db.run('BEGIN IMMEDIATE')
@@ -208,6 +217,17 @@ export class Leader {
         },
       )
       .finally(done)
+  }
+
+  /**
+   * VACUUM needs autocommit (SQLite refuses it inside a transaction), so it runs here, between transactions,
+   * never through a tab's transaction. In WAL mode the rebuilt pages go to the WAL: the checkpoint writes
+   * them back and truncates the file. Killed midway, the file stays the old one (VACUUM is atomic).
+   */
+  private async vacuum(): Promise<void> {
+    if (this.db.inTransaction) throw new Error('VACUUM cannot run: a transaction is open on the leader')
+    await this.db.run('VACUUM')
+    if (this.options.storage === 'opfs') await this.db.run('PRAGMA wal_checkpoint(TRUNCATE)')
   }
 
   /**

@@ -24,7 +24,7 @@ export { randomId } from '@persistdb/core/remote'
  * TabProtocolMismatchError, instead of misreading each other. Builds before
  * versioning send no version (read as 1). Bump on any incompatible change.
  */
-export const TAB_PROTOCOL = 2
+export const TAB_PROTOCOL = 3
 
 export const announceChannel = (db: string) => `persistdb:${db}`
 export const inboxChannel = (db: string) => `persistdb:${db}:inbox`
@@ -75,6 +75,12 @@ export type Request =
       commit: boolean
     })
   | (Base & { t: 'rollback'; txId: string; attempt: string })
+  /**
+   * VACUUM (then an emptied WAL), run by the leader outside any transaction, queued FIFO like a `begin`: no
+   * other tab's statement runs meanwhile. Its own kind (since protocol 3) so that no SQL ever runs outside
+   * the fenced transactions but reads; never resent (a second VACUUM would only cost time).
+   */
+  | (Base & { t: 'vacuum' })
 
 export type Response = RemoteResponse<{ rows?: readonly SQLiteRow[]; applied?: boolean }>
 

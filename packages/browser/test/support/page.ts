@@ -286,6 +286,16 @@ const api = {
     }
   },
 
+  /** Deletes `keys` in one transaction. */
+  async removeMany(keys: string[], id?: string) {
+    try {
+      await collection(id).delete(keys).isPersisted.promise
+      return { ok: true as const }
+    } catch (error) {
+      return { ok: false as const, error: errorInfo(error) }
+    }
+  },
+
   /** The rows this tab's collection holds in memory, sorted by id. */
   rows(id?: string): Todo[] {
     return [...collection(id).toArray]
@@ -362,6 +372,26 @@ const api = {
     for (let i = 0; i < n; i++) await driver.transaction((tx) => tx.run('INSERT INTO probe VALUES (?)', [i]))
     const write = (performance.now() - started) / n
     return { read, write }
+  },
+
+  /** persistence.vacuum(), and its outcome. */
+  async vacuum() {
+    try {
+      await persistence!.vacuum()
+      return { ok: true as const }
+    } catch (error) {
+      return { ok: false as const, error: errorInfo(error) }
+    }
+  },
+
+  /** The size of OPFS file `name` in bytes (undefined when it cannot be read while the leader holds it). */
+  async opfsFileSize(name: string): Promise<number | undefined> {
+    try {
+      const root = await navigator.storage.getDirectory()
+      return (await (await root.getFileHandle(name)).getFile()).size
+    } catch {
+      return undefined
+    }
   },
 
   async dropCollection(name: string) {
