@@ -43,7 +43,27 @@ export function hasOpfsSyncAccess(): boolean {
 const VFS_NAME: Record<StorageKind, string> = { opfs: 'persistdb-opfs', indexeddb: 'persistdb-idb' }
 /** The OPFS VFS keeps the exception behind its last I/O error code: how a full quota is told from other I/O errors. */
 let opfsVfs: { lastError: unknown } | undefined
+/** The same for the IndexedDB fallback's VFS. */
+let idbVfs: { lastError: unknown } | undefined
+/**
+ * The IndexedDB fallback: the error the last aborted IndexedDB transaction ended with. On a full quota the
+ * browser aborts the transaction that writes pages with a QuotaExceededError as its `error`; the VFS only
+ * sees "transaction aborted", so the leader's worker watches aborts itself.
+ */
+let idbAbort: unknown
 const modules = new Map<StorageKind, Promise<Engine>>()
+
+function watchIndexedDbAborts(): void {
+  const proto = IDBDatabase.prototype as IDBDatabase & { persistdbWatched?: boolean }
+  if (proto.persistdbWatched) return
+  const transaction = proto.transaction
+  proto.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+    const tx = transaction.apply(this, args)
+    tx.addEventListener('abort', () => (idbAbort = tx.error ?? idbAbort))
+    return tx
+  }
+  proto.persistdbWatched = true
+}
 
 function loadModule(options: OpenOptions): Promise<Engine> {
   let loading = modules.get(options.storage)
@@ -76,7 +96,9 @@ async function loadIndexedDb(wasmUrl: string | undefined): Promise<Engine> {
   // Its shipped .d.ts predates create(name, module); the runtime signature is what is called here.
   const create = (IDBBatchAtomicVFS as unknown as { create(name: string, module: unknown): Promise<unknown> })
     .create
+  watchIndexedDbAborts()
   const vfs = await create.call(IDBBatchAtomicVFS, VFS_NAME.indexeddb, module)
+  idbVfs = vfs as { lastError: unknown }
   sqlite3.vfs_register(vfs as SQLiteVFS, false)
   return { sqlite3, wasm: module as WasmExports }
 }
@@ -199,6 +221,7 @@ export class WorkerDatabase {
   async all(sql: string, params: readonly SQLiteValue[] = []): Promise<SQLiteRow[]> {
     const { sqlite3 } = this
     const stmt = await this.prepare(sql)
+    idbAbort = undefined
     try {
       bindValues(sqlite3, this.wasm, stmt, params)
       const rows: SQLiteRow[] = []
@@ -247,8 +270,8 @@ export class WorkerDatabase {
 }
 
 /**
- * An I/O error whose cause was the quota (the access handle wrote short, or threw QuotaExceededError)
- * becomes StorageQuotaError; anything else stays as it is.
+ * An I/O error whose cause was the quota (the access handle wrote short, or threw QuotaExceededError; on the
+ * IndexedDB fallback, a page-writing transaction aborted with QuotaExceededError) becomes StorageQuotaError; anything else stays as it is.
  */
 function quotaFailure(error: unknown, databaseName: string): StorageQuotaError | undefined {
   const code = (error as { code?: unknown })?.code
@@ -257,10 +280,13 @@ function quotaFailure(error: unknown, databaseName: string): StorageQuotaError |
     ((code & 0xff) !== SQLite.SQLITE_IOERR && (code & 0xff) !== SQLite.SQLITE_FULL)
   )
     return undefined
-  const cause = opfsVfs?.lastError as { name?: unknown; message?: unknown } | null | undefined
+  type Cause = { name?: unknown; message?: unknown } | null | undefined
+  const causes = [opfsVfs?.lastError, idbVfs?.lastError, idbAbort] as Cause[]
   if (opfsVfs) opfsVfs.lastError = null
-  const quota = cause?.name === 'QuotaExceededError' || cause?.message === 'short write'
-  return quota
+  if (idbVfs) idbVfs.lastError = null
+  idbAbort = undefined
+  const cause = causes.find((c) => c?.name === 'QuotaExceededError' || c?.message === 'short write')
+  return cause
     ? new StorageQuotaError(databaseName, `${String(cause?.name)}: ${String(cause?.message)}`)
     : undefined
 }

@@ -56,6 +56,42 @@ describe('storage quota exhausted', () => {
   })
 })
 
+describe("storage quota exhausted on the fallback: 'indexeddb' storage", () => {
+  // Chromium does not enforce Storage.overrideQuotaForOrigin on IndexedDB here (with a 1-byte quota,
+  // incompressible 3 MB writes kept succeeding while usage grew to 14 MB), so worker-idb-quota.ts aborts the
+  // page-writing IndexedDB transactions with QuotaExceededError, as Chromium does when the quota is used up.
+  // Skipped: with that abort the leader never answers the write (wa-sqlite's IDBBatchAtomicVFS does not
+  // recover from an aborted IndexedDB transaction; the test times out), so the typed error cannot be shown
+  // yet. See the README's "Storage quota" note.
+  it.skip('a write that needs more space fails with StorageQuotaError, acknowledged rows stay, and writing works once space is freed', async () => {
+    const context = await harness.newContext()
+    const db = { databaseName: 'quota-idb', idbQuotaFaults: true, fallback: 'indexeddb' as const }
+    const tab = await openTodosTab(harness, context, 'quota-idb', db)
+    expect(await tab.call('storage')).toBe('indexeddb')
+    expect((await tab.call('insert', [todo('a')])).ok).toBe(true)
+    await tab.call('idbQuotaFull', true)
+    const big = { id: 'big', text: 'x'.repeat(200_000) }
+
+    const refused = await tab.call('insert', [big])
+    expect(refused.ok).toBe(false)
+    expect(refused.ok ? undefined : refused.error).toMatchObject({
+      code: 'PERSISTDB_WRITE_FAILED',
+      cause: { name: 'StorageQuotaError', code: 'PERSISTDB_QUOTA_EXCEEDED' },
+    })
+    expect(refused.ok ? '' : refused.error.cause?.message).toMatch(
+      /quota for this site is used up.*rolled back/s,
+    )
+    await vi.waitFor(async () => expect(ids(await tab.call('rows'))).toEqual(['a']), { timeout: 10_000 })
+    expect(ids(await tab.call('diskRows'))).toEqual(['a'])
+
+    await tab.call('idbQuotaFull', false)
+    expect((await tab.call('insert', [big])).ok).toBe(true)
+    expect((await tab.call('insert', [todo('c')])).ok).toBe(true)
+    expect(ids(await tab.call('diskRows'))).toEqual(['a', 'big', 'c'])
+    await context.close()
+  })
+})
+
 describe('persistent storage', () => {
   it('is requested on open and reported as the browser answered', async () => {
     const context = await harness.newContext()

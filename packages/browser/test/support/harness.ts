@@ -90,10 +90,11 @@ export interface Tab {
 }
 
 export async function startHarness(): Promise<Harness> {
-  const [page, worker, workerNoOpfs] = await Promise.all([
+  const [page, worker, workerNoOpfs, workerIdbQuota] = await Promise.all([
     bundle('./page.ts'),
     bundle('../../src/worker.ts'),
     bundle('./worker-no-opfs.ts'),
+    bundle('./worker-idb-quota.ts'),
   ])
   const files: Record<string, { type: string; body: string | Buffer }> = {
     '/': {
@@ -103,6 +104,7 @@ export async function startHarness(): Promise<Harness> {
     '/page.js': { type: 'text/javascript', body: page },
     '/worker.js': { type: 'text/javascript', body: worker },
     '/worker-no-opfs.js': { type: 'text/javascript', body: workerNoOpfs },
+    '/worker-idb-quota.js': { type: 'text/javascript', body: workerIdbQuota },
     '/wa-sqlite.wasm': {
       type: 'application/wasm',
       body: readFileSync(fileURLToPath(import.meta.resolve('@journeyapps/wa-sqlite/dist/wa-sqlite.wasm'))),

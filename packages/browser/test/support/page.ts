@@ -26,6 +26,8 @@ export interface Todo {
 export interface OpenOptions {
   databaseName: string
   noOpfs?: boolean
+  /** No OPFS, and IndexedDB transactions can be made to fail as on a full quota (worker-idb-quota.ts). */
+  idbQuotaFaults?: boolean
   fallback?: 'indexeddb'
   leaderTimeoutMs?: number
   rpcTimeoutMs?: number
@@ -111,9 +113,11 @@ const api = {
           new Worker(
             options.brokenRespawn && workersStarted++ > 0
               ? '/missing-worker.js'
-              : options.noOpfs
-                ? '/worker-no-opfs.js'
-                : '/worker.js',
+              : options.idbQuotaFaults
+                ? '/worker-idb-quota.js'
+                : options.noOpfs
+                  ? '/worker-no-opfs.js'
+                  : '/worker.js',
             { type: 'module' },
           ),
         wasmUrl: '/wa-sqlite.wasm',
@@ -392,6 +396,13 @@ const api = {
     } catch {
       return undefined
     }
+  },
+
+  /** Makes every worker of this origin started with `idbQuotaFaults` fail (or stop failing) its IndexedDB writes as on a full quota. */
+  idbQuotaFull(full: boolean): void {
+    const channel = new BroadcastChannel('persistdb-test:idb-quota')
+    channel.postMessage({ full })
+    channel.close()
   },
 
   async dropCollection(name: string) {
