@@ -93,4 +93,21 @@ describe('vacuum() in the browser', () => {
 
     await context.close()
   })
+
+  it("on the fallback: 'indexeddb' storage too: pages given back, rows kept, writes work afterwards", async () => {
+    const context = await harness.newContext()
+    const db = { databaseName: 'vacuum-idb', noOpfs: true, fallback: 'indexeddb' as const }
+    const tab = await openTodosTab(harness, context, 'idb', db)
+    expect(await tab.call('storage')).toBe('indexeddb')
+    const kept = await fillAndDelete(tab, 'a', 10)
+    const before = await pages(tab)
+    expect(before.free).toBeGreaterThan(200)
+    expect(await tab.call('vacuum')).toEqual({ ok: true })
+    const after = await pages(tab)
+    expect(after.free).toBe(0)
+    expect(after.pages).toBeLessThan(before.pages / 3)
+    expect((await tab.call('insert', [big('c')])).ok).toBe(true)
+    expect((await tab.call('diskRows')).map((r) => r.key)).toEqual([...kept, 'c'])
+    await context.close()
+  })
 })
