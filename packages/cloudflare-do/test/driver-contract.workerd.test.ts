@@ -20,4 +20,8 @@ describeDriverContract('Durable Object SQL (workerd)', {
   },
   // workerd binds no BigInt: integers beyond ±2^53 cannot be bound exactly (the codec stores them as text).
   bigIntegers: false,
+  // workerd authorizes only its own PRAGMAs: `PRAGMA query_only` answers SQLITE_AUTH, and a
+  // `max_page_count` ceiling does not end in SQLITE_FULL there, so neither fault can be staged in an object.
+  queryOnly: false,
+  pageLimit: false,
 })

@@ -42,6 +42,7 @@ export interface DriverContractTarget {
   /** Fault cases on files the runtime is pointed at (driver-faults.ts); optional. */
   readonly openBytes?: DriverFaultTarget['openBytes']
   readonly queryOnly?: DriverFaultTarget['queryOnly']
+  readonly pageLimit?: DriverFaultTarget['pageLimit']
 }
 
 /** A driver's statements as the engine saw them, and the largest parameter count of any. */

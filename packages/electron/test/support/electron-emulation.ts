@@ -97,9 +97,13 @@ export class EmulatedElectron {
     }
     if (message.t === 'send') {
       this.renderers.get(message.webContentsId)?.deliver(message.channel, message.args)
-      this.remoteWindows
-        .get(message.webContentsId)
-        ?.send({ t: 'send', channel: message.channel, args: message.args })
+      // Electron drops a send to a renderer that is gone. A killed window's child may not have
+      // exited yet: skip a closed channel, and ignore EPIPE from one closing mid-send.
+      const window = this.remoteWindows.get(message.webContentsId)
+      if (window?.connected)
+        window.send({ t: 'send', channel: message.channel, args: message.args }, (error) => {
+          if (error && window.connected) throw error
+        })
       return
     }
     const i = this.waiters.findIndex((w) => w.t === message.t)
@@ -175,7 +179,10 @@ export class EmulatedElectron {
     child.on('message', (message: { t: string; id?: number; channel?: string; args?: unknown[] }) => {
       if (message.t !== 'invoke') return
       void this.invoke(webContentsId, frame, message.channel!, message.args!).then((result) => {
-        if (child.connected) child.send({ t: 'invoke-result', id: message.id, ...result })
+        if (child.connected)
+          child.send({ t: 'invoke-result', id: message.id, ...result }, (error) => {
+            if (error && child.connected) throw error
+          })
       })
     })
     child.on('exit', () => {
