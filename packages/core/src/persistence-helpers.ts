@@ -2,6 +2,7 @@ import { InvalidOptionsError } from './errors'
 import type { StoredKey } from './codec'
 import { headSeq, pruneChanges, type ChangeEntry } from './store'
 import type { StorageOp } from './runner'
+import type { RemoteChangeListener } from './backend'
 
 /** Small pieces of SQLitePersistence (persistence.ts) that need none of its state. */
 
@@ -41,4 +42,38 @@ export function randomId(): string {
 export function reportPollError(error: unknown): void {
   // A failed poll is retried at the next tick; nothing was applied from it.
   console.error("[persistdb] reading other writers' changes failed; retrying", error)
+}
+
+/**
+ * Hands change-log entries to the listeners of their collections. `gap`: entries were pruned
+ * before they were read, so every listener reloads everything.
+ */
+export function deliverChanges(
+  listeners: ReadonlyMap<number, ReadonlySet<RemoteChangeListener>>,
+  entries: readonly ChangeEntry[],
+  gap: boolean,
+): void {
+  if (gap) {
+    for (const set of listeners.values()) for (const l of set) l.onRemoteChange(null)
+    return
+  }
+  const perCollection = new Map<number, ChangeEntry[]>()
+  for (const entry of entries) {
+    if (!listeners.has(entry.collection)) continue
+    const list = perCollection.get(entry.collection)
+    if (list) list.push(entry)
+    else perCollection.set(entry.collection, [entry])
+  }
+  for (const [num, list] of perCollection) {
+    for (const listener of listeners.get(num) ?? []) {
+      if (listener.onEntries) {
+        listener.onEntries(list)
+        continue
+      }
+      // A listener skips only its own commits: two collections with one id
+      // in one process still see each other's writes.
+      const keys = keysFromOthers(list, listener.writerId)
+      if (keys !== undefined) listener.onRemoteChange(keys)
+    }
+  }
 }

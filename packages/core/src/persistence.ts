@@ -19,7 +19,7 @@ import {
 } from './store'
 import { rowsTable } from './schema'
 import { dropIndex, ensureIndex, indexDefinition, indexExists, querySubset } from './query'
-import { keysFromOthers, nonNegative, pruneAll, randomId, reportPollError } from './persistence-helpers'
+import { deliverChanges, nonNegative, pruneAll, randomId, reportPollError } from './persistence-helpers'
 import type { StoredKey } from './codec'
 import type { CommitOnce, SQLitePersistenceOptions } from './persistence-options'
 
@@ -356,29 +356,7 @@ export class SQLitePersistence implements PersistenceBackend {
     const gap = (entries[0]?.seq ?? head + 1) !== this.lastSeq + 1
     const from = this.lastSeq
     this.lastSeq = Math.max(head, entries.at(-1)?.seq ?? from)
-    if (gap) {
-      for (const set of this.listeners.values()) for (const l of set) l.onRemoteChange(null)
-      return
-    }
-    const perCollection = new Map<number, ChangeEntry[]>()
-    for (const entry of entries) {
-      if (!this.listeners.has(entry.collection)) continue
-      const list = perCollection.get(entry.collection)
-      if (list) list.push(entry)
-      else perCollection.set(entry.collection, [entry])
-    }
-    for (const [num, list] of perCollection) {
-      for (const listener of this.listeners.get(num) ?? []) {
-        if (listener.onEntries) {
-          listener.onEntries(list)
-          continue
-        }
-        // A listener skips only its own commits: two collections with one id
-        // in one process still see each other's writes.
-        const keys = keysFromOthers(list, listener.writerId)
-        if (keys !== undefined) listener.onRemoteChange(keys)
-      }
-    }
+    deliverChanges(this.listeners, entries, gap)
   }
 
   /**

@@ -97,12 +97,12 @@ export class EmulatedElectron {
     }
     if (message.t === 'send') {
       this.renderers.get(message.webContentsId)?.deliver(message.channel, message.args)
-      // Electron drops a send to a renderer that is gone. A killed window's child may not have
-      // exited yet: skip a closed channel, and ignore EPIPE from one closing mid-send.
+      // Electron drops a send to a renderer that is gone. A killed window's channel may still look
+      // connected: skip a closed one, and ignore the EPIPE of one that dies mid-send.
       const window = this.remoteWindows.get(message.webContentsId)
       if (window?.connected)
         window.send({ t: 'send', channel: message.channel, args: message.args }, (error) => {
-          if (error && window.connected) throw error
+          if (error && !isClosingPipe(error)) throw error
         })
       return
     }
@@ -181,7 +181,7 @@ export class EmulatedElectron {
       void this.invoke(webContentsId, frame, message.channel!, message.args!).then((result) => {
         if (child.connected)
           child.send({ t: 'invoke-result', id: message.id, ...result }, (error) => {
-            if (error && child.connected) throw error
+            if (error && !isClosingPipe(error)) throw error
           })
       })
     })
@@ -246,4 +246,10 @@ export class EmulatedElectron {
       await exited
     }
   }
+}
+
+/** The write error of an IPC channel whose process just died (SIGKILL): nothing to deliver to. */
+function isClosingPipe(error: Error): boolean {
+  const code = (error as { code?: unknown }).code
+  return code === 'EPIPE' || code === 'ERR_IPC_CHANNEL_CLOSED' || code === 'ECONNRESET'
 }
