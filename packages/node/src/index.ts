@@ -86,7 +86,7 @@ export function createNodeSQLitePersistence(options: NodeSQLitePersistenceOption
   const persistence = createSQLitePersistence({
     driver,
     file,
-    ...(guard ? { fileCheck: guard.check, commitCheck: guard.checkIfTouched } : {}),
+    ...(guard ? { fileCheck: guard.check, commitCheck: guard.check } : {}),
     ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
     ...(changeLog === undefined ? {} : { changeLog }),
   })

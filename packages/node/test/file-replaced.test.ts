@@ -125,22 +125,52 @@ describe('the database file deleted or replaced while open', () => {
     await persistence.close()
   })
 
-  it('the window is one event-loop turn: a deletion is caught by the first write after one turn, with no other watch to wait on', async () => {
+  it('no window: a write in the same tick as the deletion is refused (the commit stats the path itself)', async () => {
     const file = fresh()
     const persistence = createNodeSQLitePersistence({ path: file, pollIntervalMs: 0 })
     persistence.ready()
+    const insert = (x: number) =>
+      persistence.write(function* () {
+        yield { kind: 'run', sql: `INSERT INTO probe VALUES (${x})` } as const
+      })
     persistence.write(function* () {
       yield { kind: 'run', sql: `CREATE TABLE IF NOT EXISTS probe (x)` } as const
     })
+    // The same write works while the file is there: what follows is refused because of the deletion.
+    insert(1)
     deleteDatabase(file)
-    // One turn: the kernel queued the inotify event at unlink(); libuv reads it in this turn's poll phase.
-    await new Promise((resolve) => setImmediate(resolve))
-    expect(() =>
-      persistence.write(function* () {
-        yield { kind: 'run', sql: `INSERT INTO probe VALUES (1)` } as const
-      }),
-    ).toThrow(DatabaseFileReplacedError)
+    // No event-loop turn in between: the watch has not fired yet.
+    expect(() => insert(2)).toThrow(DatabaseFileReplacedError)
+    expect(persistence.failedWith).toBeInstanceOf(DatabaseFileReplacedError)
     await persistence.close()
+  })
+
+  it('a collection insert in the same tick as the deletion is not acknowledged and does not stay in memory', async () => {
+    const file = fresh()
+    const h = openTodos(file, { persistence: createNodeSQLitePersistence({ path: file, pollIntervalMs: 0 }) })
+    await h.collection.preload()
+    const first = h.collection.insert({ id: 'a', title: 'acknowledged while the file existed' })
+    await first.isPersisted.promise
+    deleteDatabase(file)
+    let acknowledged = false
+    let refused: unknown
+    try {
+      const tx = h.collection.insert({ id: 'b', title: 'same tick as the deletion' })
+      await tx.isPersisted.promise.then(
+        () => (acknowledged = true),
+        (error: unknown) => (refused = error),
+      )
+    } catch (error) {
+      refused = error
+    }
+    expect(acknowledged).toBe(false)
+    expect(refused).toBeDefined()
+    await errorState(h.collection)
+    expect(noteOf(h.collection).error).toBeInstanceOf(DatabaseFileReplacedError)
+    expect(h.collection.has('b')).toBe(false)
+    expect(existsSync(file)).toBe(false)
+    await h.collection.cleanup()
+    await h.persistence.close()
   })
 
   it('a synced collection stops too: a source commit after the deletion is not persisted and errors the collection', async () => {
