@@ -28,8 +28,15 @@ export const OP_SQLITE_LIMITS: SQLiteLimits = {
  * write lock only at the first write. A write that changes nothing, run
  * first, takes it for the whole body, as BEGIN IMMEDIATE would: a second
  * writer waits up front instead of failing halfway with SQLITE_BUSY.
+ *
+ * Its table is created by the first transaction that needs it, inside that
+ * transaction (creating it is a write, so it takes the lock too): a file made
+ * read-only before this runtime wrote to it (or written by another runtime)
+ * then refuses the write with SQLITE_READONLY, which core types as
+ * ReadOnlyDatabaseError, rather than with "no such table".
  */
 export const WRITE_LOCK_TABLE = 'persistdb_write_lock'
+const CREATE_WRITE_LOCK_TABLE = `CREATE TABLE IF NOT EXISTS ${WRITE_LOCK_TABLE} (id INTEGER PRIMARY KEY)`
 const TAKE_WRITE_LOCK = `DELETE FROM ${WRITE_LOCK_TABLE} WHERE 0`
 
 export interface OpSQLiteDriverOptions {
@@ -56,6 +63,8 @@ export class OpSQLiteDriver implements SQLiteDriver {
   readonly limits: SQLiteLimits
   private readonly lockKey: string
   private opening: Promise<void> | undefined
+  /** Set once a transaction committed with the write-lock table in place. */
+  private writeLockTableExists = false
 
   constructor(
     readonly database: OpSQLiteDatabase,
@@ -83,6 +92,7 @@ export class OpSQLiteDriver implements SQLiteDriver {
       let failed: { error: unknown } | undefined
       try {
         await this.database.transaction(async (tx) => {
+          if (!this.writeLockTableExists) await tx.execute(CREATE_WRITE_LOCK_TABLE)
           await tx.execute(TAKE_WRITE_LOCK)
           const executor = new TransactionStatements(tx)
           try {
@@ -103,6 +113,7 @@ export class OpSQLiteDriver implements SQLiteDriver {
         throw failed ? failed.error : error
       }
       if (!outcome) throw new Error('op-sqlite resolved a transaction without running its body.')
+      this.writeLockTableExists = true
       return outcome.value
     })
   }
