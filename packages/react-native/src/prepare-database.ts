@@ -7,6 +7,7 @@ import {
   sqliteFailureKind,
   type PersistenceError,
 } from '@persistdb/core'
+import { isClosedConnection } from './closed-connection'
 import { OpSQLiteDriver } from './driver'
 import type { OpSQLiteDatabase } from './op-sqlite-types'
 
@@ -62,14 +63,6 @@ export function openError(
       error,
     )
   )
-}
-
-/**
- * op-sqlite's words for a closed database: its native build says "[op-sqlite][execute] database is
- * closed", its Node build passes on better-sqlite3's "The database connection is not open".
- */
-function isClosedConnection(error: unknown): boolean {
-  return /\bdatabase is closed\b|\bdatabase connection is not open\b/i.test(errorText(error))
 }
 
 /** A statement a read-only file refuses is skipped: the file is served for reads, writes fail typed. */

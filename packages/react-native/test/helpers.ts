@@ -25,7 +25,11 @@ export interface Engine {
  * in 15.2.0; shims.ts covers what they cannot show.
  */
 export const NODE_BUILDS: readonly Engine[] = [
-  { label: 'op-sqlite 18.2.5 (Node build over better-sqlite3)', open: open18, nodeBuild: '@op-engineering/op-sqlite' },
+  {
+    label: 'op-sqlite 18.2.5 (Node build over better-sqlite3)',
+    open: open18,
+    nodeBuild: '@op-engineering/op-sqlite',
+  },
   { label: 'op-sqlite 15.2.14 (Node build over better-sqlite3)', open: open15, nodeBuild: 'op-sqlite-15' },
 ]
 
