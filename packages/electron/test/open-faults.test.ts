@@ -7,14 +7,17 @@
  * RemoteUnavailableError (typed-errors.test.ts). What a window does meet is a
  * file main opened but cannot write: here main runs as an unprivileged user
  * (`nobody` when the tests run as root) on a 0444 file in a 0555 directory,
- * and the window gets ReadOnlyDatabaseError with its code and fields.
+ * and the window gets ReadOnlyDatabaseError with its code and fields. The
+ * file deleted under a running main stops main's persistence
+ * (DatabaseFileReplacedError, found by @persistdb/node's file watch) and every
+ * window is told, typed.
  */
-import { chmodSync, mkdirSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { createCollection } from '@tanstack/db'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { persistedCollectionOptions, ReadOnlyDatabaseError } from '@persistdb/core'
+import { DatabaseFileReplacedError, persistedCollectionOptions, ReadOnlyDatabaseError } from '@persistdb/core'
 import { createNodeSQLitePersistence } from '@persistdb/node'
 import { fileSha } from '../../core/test/support/fault-files'
 import { APP_FRAME, EmulatedElectron } from './support/electron-emulation'
@@ -98,5 +101,37 @@ describe('Electron: a read-only file, main running as an unprivileged user', () 
 
     expect(fileSha(file)).toBe(before)
     expect([...diskRows(file, 'todos').keys()].sort()).toEqual(['a', 'b'])
+  })
+})
+
+describe('Electron: the file deleted under main', () => {
+  const replacedTmp = tempDir()
+  const live = replacedTmp.file()
+  let served: EmulatedElectron
+  beforeAll(async () => {
+    served = await EmulatedElectron.start({ file: live, allowOrigins: [APP_FRAME.origin] })
+  })
+  afterAll(async () => {
+    await served?.close()
+    replacedTmp.cleanup()
+  })
+
+  it('main stops (DatabaseFileReplacedError), each window is told with the code and its collections move to the error state: a later write is refused, not acknowledged', async () => {
+    const { persistence, todos } = openTodos(served.window())
+    await todos.preload()
+    await todos.insert({ id: 'a', title: 'kept' }).isPersisted.promise
+    expect([...diskRows(live, 'todos').keys()]).toEqual(['a'])
+
+    const told = new Promise<unknown>((resolve) => persistence.onFailure(resolve))
+    unlinkSync(live)
+    const notice = await told
+    expect(notice).toBeInstanceOf(DatabaseFileReplacedError)
+    expect(notice).toMatchObject({ code: 'PERSISTDB_FILE_REPLACED' })
+    expect((notice as Error).message).toMatch(/was deleted while PersistDB had it open/)
+
+    // The window's collections are in their error state: a write is refused at once, never acknowledged.
+    expect(todos.status).toBe('error')
+    expect(() => todos.insert({ id: 'b', title: 'after' })).toThrow(/error state/)
+    expect(existsSync(live)).toBe(false)
   })
 })
