@@ -146,3 +146,12 @@ export class DatabaseFileReplacedError extends PersistenceError {
     )
   }
 }
+
+/**
+ * Failures after which nothing a persistence does can succeed: the file was deleted or replaced, or
+ * its connection was closed under it (the app closed or deleted the database it handed over). The
+ * persistence stops and its collections move to their error state.
+ */
+export function stopsPersistence(error: unknown): error is PersistenceError {
+  return error instanceof DatabaseFileReplacedError || error instanceof ConnectionClosedError
+}
