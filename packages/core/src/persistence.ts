@@ -1,7 +1,7 @@
 import { isPromiseLike, type MaybePromise } from './driver'
 import { guardDriver, type GuardedDriver } from './guarded-driver'
 import { InvalidOptionsError, PersistenceClosedError, PersistenceError } from './errors'
-import { DatabaseFileReplacedError } from './open-errors'
+import { stopsPersistence } from './open-errors'
 import { inspectDatabase } from './soundness'
 import { writeFailure } from './sqlite-failure'
 import { drive, driveInTransaction, type StorageOp } from './runner'
@@ -109,7 +109,7 @@ export class SQLitePersistence implements PersistenceBackend {
   /** Typed write errors; a vanished file stops the persistence. */
   private writeError = (error: unknown): never => {
     const typed = writeFailure(error, this.file)
-    if (typed instanceof DatabaseFileReplacedError) this.fail(typed)
+    if (stopsPersistence(typed)) this.fail(typed)
     throw typed
   }
 
@@ -322,7 +322,7 @@ export class SQLitePersistence implements PersistenceBackend {
       this.fileCheck?.()
     } catch (error) {
       // Found while idle: the collections move to their error state before anyone writes.
-      if (error instanceof DatabaseFileReplacedError) return this.fail(error)
+      if (stopsPersistence(error)) return this.fail(error)
       reportPollError(error)
       return
     }
@@ -341,6 +341,7 @@ export class SQLitePersistence implements PersistenceBackend {
       if (isPromiseLike(result))
         return result.then(done, (error) => {
           done()
+          if (stopsPersistence(error)) return this.fail(error)
           // A poll in flight when close() ran fails with PersistenceClosedError: nothing to retry.
           if (!this.closing) reportPollError(error)
         })
