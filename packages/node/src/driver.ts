@@ -1,5 +1,11 @@
 import type Database from 'better-sqlite3'
-import type { SQLiteDriver, SQLiteExecutor, SQLiteRow, SQLiteValue } from '@persistdb/core'
+import {
+  ConnectionClosedError,
+  type SQLiteDriver,
+  type SQLiteExecutor,
+  type SQLiteRow,
+  type SQLiteValue,
+} from '@persistdb/core'
 
 type Statement = Database.Statement<unknown[], unknown>
 
@@ -24,6 +30,9 @@ export class BetterSqlite3Driver implements SQLiteDriver {
   }
 
   private prepare(sql: string): Statement {
+    // The app closed the connection it handed over while PersistDB still uses it: better-sqlite3 would
+    // throw a bare TypeError; this one stops the persistence (collections to error, nothing acknowledged).
+    if (!this.database.open) throw new ConnectionClosedError(this.database.name, 'in-use')
     let statement = this.statements.get(sql)
     if (!statement) {
       if (this.statements.size >= this.maxCachedStatements) {

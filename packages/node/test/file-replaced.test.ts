@@ -10,7 +10,8 @@
 import { copyFileSync, existsSync, renameSync, rmSync, watch } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createCollection } from '@tanstack/db'
-import { DatabaseFileReplacedError, type SQLitePersistence } from '@persistdb/core'
+import Database from 'better-sqlite3'
+import { ConnectionClosedError, DatabaseFileReplacedError, type SQLitePersistence } from '@persistdb/core'
 import { createNodeSQLitePersistence, persistedCollectionOptions } from '../src'
 import { fileSha, openTodos, storedRows, tempDir, type Todo } from './helpers'
 
@@ -171,6 +172,33 @@ describe('the database file deleted or replaced while open', () => {
     expect(existsSync(file)).toBe(false)
     await h.collection.cleanup()
     await h.persistence.close()
+  })
+
+  it('the app closes the better-sqlite3 connection it handed over: ConnectionClosedError, collections to error, nothing acknowledged', async () => {
+    const file = fresh()
+    const database = new Database(file)
+    const h = openTodos(file, { persistence: createNodeSQLitePersistence({ database, pollIntervalMs: 0 }) })
+    await h.collection.preload()
+    await h.collection.insert({ id: 'a', title: 'acknowledged while open' }).isPersisted.promise
+    database.close()
+    let acknowledged = false
+    let refused: unknown
+    try {
+      await h.collection.insert({ id: 'b', title: 'after close' }).isPersisted.promise
+      acknowledged = true
+    } catch (error) {
+      refused = error
+    }
+    expect(acknowledged).toBe(false)
+    expect(refused).toBeDefined()
+    await errorState(h.collection)
+    expect(noteOf(h.collection).error).toBeInstanceOf(ConnectionClosedError)
+    expect(noteOf(h.collection).error).toMatchObject({ code: 'PERSISTDB_CONNECTION_CLOSED' })
+    expect((noteOf(h.collection).error as Error).message).toMatch(/was closed by the app/)
+    expect(h.collection.has('b')).toBe(false)
+    await h.collection.cleanup()
+    await h.persistence.close()
+    expect([...storedRows(file, 'todos').keys()]).toEqual(['a'])
   })
 
   it('a synced collection stops too: a source commit after the deletion is not persisted and errors the collection', async () => {
