@@ -83,19 +83,23 @@ export class ServerProcess {
   }
 
   /** Sends any request as `peer` (hostile tests send what PersistDB never would). */
-  request(request: unknown, peer: { id: string; origin?: string }): Promise<OperationResponse> {
+  request(
+    request: unknown,
+    peer: { id: string; origin?: string },
+    file?: string,
+  ): Promise<OperationResponse> {
     if (this.exited) return Promise.reject(new RemoteUnavailableError('the main process is not running'))
     const id = ++this.nextId
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
-      this.post({ t: 'request', id, peer, request })
+      this.post({ t: 'request', id, peer, request, file })
     })
   }
 
-  /** One client's transport ("a window"). */
-  transport(peerId: string, origin = this.allowedOrigin): RemoteTransport {
+  /** One client's transport ("a window"); `file`: another database main serves (default: `path`). */
+  transport(peerId: string, origin = this.allowedOrigin, file?: string): RemoteTransport {
     return {
-      send: (request: OperationRequest) => this.request(request, { id: peerId, origin }),
+      send: (request: OperationRequest) => this.request(request, { id: peerId, origin }, file),
       onNotice: (listener) => {
         let set = this.noticeListeners.get(peerId)
         if (!set) this.noticeListeners.set(peerId, (set = new Set()))
@@ -107,6 +111,11 @@ export class ServerProcess {
 
   connect(peerId: string, origin?: string): RemotePersistence {
     return createRemotePersistence(this.transport(peerId, origin))
+  }
+
+  /** A window on database `file`, served by this same main beside `path`. */
+  connectTo(file: string, peerId: string): RemotePersistence {
+    return createRemotePersistence(this.transport(peerId, this.allowedOrigin, file))
   }
 
   loseAnswers(op: string, count: number): void {

@@ -148,3 +148,21 @@ describe.each(['sync', 'async'] as const)('remote persistence, main on a %s driv
     expect(rowsOnDisk(server.path, 'todos').map((r) => r.key)).toEqual(['k'])
   })
 })
+
+describe('remote persistences sharing one window', () => {
+  it("keeps each persistence's notices when another one in the window stops listening", async () => {
+    const server = await startServer()
+    // Two remote persistences in one window: main knows them by the same peer id.
+    const first = todos(server, 'window-a')
+    const second = todos(server, 'window-a')
+    const other = todos(server, 'window-b')
+    await Promise.all([first.stateWhenReady(), second.stateWhenReady(), other.stateWhenReady()])
+    await other.insert({ id: 'x', title: 'both see it', n: 1 }).isPersisted.promise
+    await waitFor(() => first.has('x') && second.has('x'), 'both persistences see the commit')
+    await first.cleanup()
+    await other.insert({ id: 'y', title: 'after the first stopped', n: 2 }).isPersisted.promise
+    await waitFor(() => second.has('y'), 'the second persistence still hears commits')
+    await second.cleanup()
+    await other.cleanup()
+  })
+})
