@@ -1,5 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterAll, afterEach } from 'vitest'
 import {
   RemoteUnavailableError,
   createRemotePersistence,
@@ -142,5 +146,30 @@ export class ServerProcess {
   async restart(): Promise<void> {
     await this.kill()
     await this.spawn()
+  }
+}
+
+/**
+ * A test file's mains: `start()` runs one on a new file in a temporary
+ * directory named `prefix`; each is killed after its test, the directory
+ * removed after the file.
+ */
+export function useServers(prefix: string): {
+  start(mode?: 'sync' | 'async', allowedOrigin?: string): Promise<ServerProcess>
+} {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  let running: ServerProcess[] = []
+  let files = 0
+  afterEach(async () => {
+    await Promise.all(running.map((s) => s.kill()))
+    running = []
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  return {
+    async start(mode = 'sync', allowedOrigin) {
+      const server = await ServerProcess.start(join(dir, `db-${++files}.sqlite`), mode, allowedOrigin)
+      running.push(server)
+      return server
+    },
   }
 }

@@ -4,36 +4,20 @@
  * nobody; a dead or stopped main fails fast with a typed error, and a
  * restarted main picks up where it left (harness.ts: main in a child process).
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { createCollection } from '@tanstack/db'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { encodeValue, persistedCollectionOptions, PersistenceWriteError } from '../../src'
 import { OPERATIONS_PROTOCOL, RemoteUnavailableError, type RemotePersistence } from '../../src/remote'
 import { waitFor } from '../../../node/test/fixtures/synced-source'
-import { ServerProcess } from './harness'
+import { useServers } from './harness'
 
 interface Todo {
   id: string
   n: number
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'persistdb-once-'))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
-let servers: ServerProcess[] = []
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.kill()))
-  servers = []
-})
-
-let files = 0
-async function startServer(): Promise<ServerProcess> {
-  const server = await ServerProcess.start(join(dir, `db-${++files}.sqlite`), 'sync')
-  servers.push(server)
-  return server
-}
+const servers = useServers('persistdb-once-')
 
 function todos(persistence: RemotePersistence) {
   return createCollection(
@@ -65,7 +49,7 @@ function disk(path: string): { rows: string[]; changes: number; applied: number 
 
 describe('exactly-once across the boundary', () => {
   it('applies a commit whose answer was lost once, and reports it applied', async () => {
-    const server = await startServer()
+    const server = await servers.start()
     const a = todos(server.connect('window-a'))
     await a.stateWhenReady()
     await a.insert({ id: 'first', n: 0 }).isPersisted.promise
@@ -82,7 +66,7 @@ describe('exactly-once across the boundary', () => {
   })
 
   it('answers a resent commit "applied" without writing it again', async () => {
-    const server = await startServer()
+    const server = await servers.start()
     const a = todos(server.connect('window-a'))
     await a.stateWhenReady()
     const num = (
@@ -111,7 +95,7 @@ describe('exactly-once across the boundary', () => {
   })
 
   it('a window that dies with its commit in flight blocks no other window', async () => {
-    const server = await startServer()
+    const server = await servers.start()
     const a = todos(server.connect('window-a'))
     await a.stateWhenReady()
     const num = (
@@ -141,7 +125,7 @@ describe('exactly-once across the boundary', () => {
   })
 
   it('fails fast with a typed error while main is down, and works again once it is back', async () => {
-    const server = await startServer()
+    const server = await servers.start()
     const persistenceA = server.connect('window-a')
     const persistenceB = server.connect('window-b')
     const a = todos(persistenceA)
@@ -168,7 +152,7 @@ describe('exactly-once across the boundary', () => {
   })
 
   it('fails fast once main stopped serving', async () => {
-    const server = await startServer()
+    const server = await servers.start()
     const a = todos(server.connect('window-a'))
     await a.stateWhenReady()
     server.stopServing()
