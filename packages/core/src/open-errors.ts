@@ -95,13 +95,23 @@ export class MissingDirectoryError extends PersistenceError {
   }
 }
 
-/** The connection handed to PersistDB was already closed. */
+/**
+ * The connection handed to PersistDB was already closed ('handed-over'), or
+ * was closed under it later ('in-use': the app closed it, or deleted the
+ * database through it, which closes it first).
+ */
 export class ConnectionClosedError extends PersistenceError {
-  constructor(file: string | undefined) {
+  constructor(file: string | undefined, when: 'handed-over' | 'in-use' = 'handed-over') {
+    const at = file ? ` (${file})` : ''
     super(
       'PERSISTDB_CONNECTION_CLOSED',
-      `The database connection passed to PersistDB${file ? ` (${file})` : ''} is closed. Pass an open ` +
-        `connection, or pass \`path\` and let PersistDB open and close it. The file was not touched.`,
+      when === 'in-use'
+        ? `The database connection PersistDB was using${at} was closed by the app, or the database was ` +
+            `deleted through it (deleting closes it first). This write was not applied and nothing after it ` +
+            `is acknowledged. Do not close or delete a database a persistence still uses: close the ` +
+            `persistence first, then create a new one on an open connection.`
+        : `The database connection passed to PersistDB${at} is closed. Pass an open ` +
+            `connection, or pass \`path\` and let PersistDB open and close it. The file was not touched.`,
     )
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Issue 14: every way opening a file can fail has its own typed error, and the
- * file is left exactly as it was. (Read-only files run as an unprivileged user:
- * read-only.test.ts. A file deleted under a running persistence:
+ * file is left exactly as it was. Core's shared open-fault suite runs here as on
+ * every runtime; the cases below add what only Node shows (its errors at
+ * create time). (Read-only files run as an unprivileged user: read-only.test.ts
+ * and the suite. A file deleted under a running persistence:
  * file-replaced.test.ts.)
  */
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs'
@@ -16,6 +18,7 @@ import {
   NotSQLiteFileError,
   PersistenceError,
 } from '@persistdb/core'
+import { describeOpenFaults } from '../../core/test/contract/open-faults'
 import { createNodeSQLitePersistence } from '../src'
 import { closeHandle, fileSha, makeAppDatabase, openTodos, rowsOf, tempDir } from './helpers'
 
@@ -23,6 +26,18 @@ const tmp = tempDir('persistdb-open-faults-')
 let n = 0
 const fresh = () => tmp.file(`open-${++n}.sqlite`)
 afterAll(() => tmp.cleanup())
+
+describeOpenFaults('better-sqlite3', {
+  dir: tmp.dir,
+  open: (file, options) => createNodeSQLitePersistence({ path: file, pollIntervalMs: 0, ...options }),
+  openClosed: (file) => {
+    const database = new Database(file)
+    database.close()
+    return createNodeSQLitePersistence({ database, pollIntervalMs: 0 })
+  },
+  missingDirectory: 'refused',
+  readOnlyChild: 'read-only-child.ts',
+})
 
 /** The error createNodeSQLitePersistence throws for `path` (fails the test when it opens). */
 function openFailure(options: Parameters<typeof createNodeSQLitePersistence>[0]): PersistenceError {

@@ -1,11 +1,14 @@
-import type {
-  MaybePromise,
-  SQLiteDriver,
-  SQLiteEngineRow,
-  SQLiteExecutor,
-  SQLiteLimits,
-  SQLiteValue,
+import {
+  ConnectionClosedError,
+  isPersistenceVerdict,
+  type MaybePromise,
+  type SQLiteDriver,
+  type SQLiteEngineRow,
+  type SQLiteExecutor,
+  type SQLiteLimits,
+  type SQLiteValue,
 } from '@persistdb/core'
+import { isClosedConnection } from './closed-connection'
 import { withFileLock } from './file-lock'
 import type { OpSQLiteDatabase, OpSQLiteTransaction } from './op-sqlite-types'
 import { toOpSQLiteParams } from './params'
@@ -28,8 +31,15 @@ export const OP_SQLITE_LIMITS: SQLiteLimits = {
  * write lock only at the first write. A write that changes nothing, run
  * first, takes it for the whole body, as BEGIN IMMEDIATE would: a second
  * writer waits up front instead of failing halfway with SQLITE_BUSY.
+ *
+ * Its table is created by the first transaction that needs it, inside that
+ * transaction (creating it is a write, so it takes the lock too): a file made
+ * read-only before this runtime wrote to it (or written by another runtime)
+ * then refuses the write with SQLITE_READONLY, which core types as
+ * ReadOnlyDatabaseError, rather than with "no such table".
  */
 export const WRITE_LOCK_TABLE = 'persistdb_write_lock'
+const CREATE_WRITE_LOCK_TABLE = `CREATE TABLE IF NOT EXISTS ${WRITE_LOCK_TABLE} (id INTEGER PRIMARY KEY)`
 const TAKE_WRITE_LOCK = `DELETE FROM ${WRITE_LOCK_TABLE} WHERE 0`
 
 export interface OpSQLiteDriverOptions {
@@ -55,34 +65,57 @@ export class OpSQLiteDriver implements SQLiteDriver {
   readonly isolation = 'serialized' as const
   readonly limits: SQLiteLimits
   private readonly lockKey: string
+  private readonly file: string | undefined
   private opening: Promise<void> | undefined
+  /** Set once a transaction committed with the write-lock table in place. */
+  private writeLockTableExists = false
 
   constructor(
     readonly database: OpSQLiteDatabase,
     private readonly options: OpSQLiteDriverOptions = {},
   ) {
     this.limits = { ...OP_SQLITE_LIMITS, ...options.limits }
-    this.lockKey = fileLockKey(database)
+    this.file = databasePath(database)
+    this.lockKey = this.file && this.file !== ':memory:' ? `file:${this.file}` : `memory:${++anonymous}`
   }
 
   async all(sql: string, params?: readonly SQLiteValue[]): Promise<readonly SQLiteEngineRow[]> {
     await this.opened()
-    return readRows(await this.database.execute(sql, toOpSQLiteParams(params)), sql)
+    let result: unknown
+    try {
+      result = await this.database.execute(sql, toOpSQLiteParams(params))
+    } catch (error) {
+      throw this.closedUnderUs(error)
+    }
+    return readRows(result, sql)
   }
 
   /** A statement outside a transaction may write: it waits its turn like a transaction. */
   async run(sql: string, params?: readonly SQLiteValue[]): Promise<void> {
     await this.opened()
-    await withFileLock(this.lockKey, () => this.database.execute(sql, toOpSQLiteParams(params)))
+    try {
+      await withFileLock(this.lockKey, () => this.database.execute(sql, toOpSQLiteParams(params)))
+    } catch (error) {
+      throw this.closedUnderUs(error)
+    }
   }
 
   async transaction<T>(body: (tx: SQLiteExecutor) => MaybePromise<T>): Promise<T> {
+    try {
+      return await this.writeTransaction(body)
+    } catch (error) {
+      throw this.closedUnderUs(error)
+    }
+  }
+
+  private async writeTransaction<T>(body: (tx: SQLiteExecutor) => MaybePromise<T>): Promise<T> {
     await this.opened()
     return withFileLock(this.lockKey, async () => {
       let outcome: { value: T } | undefined
       let failed: { error: unknown } | undefined
       try {
         await this.database.transaction(async (tx) => {
+          if (!this.writeLockTableExists) await tx.execute(CREATE_WRITE_LOCK_TABLE)
           await tx.execute(TAKE_WRITE_LOCK)
           const executor = new TransactionStatements(tx)
           try {
@@ -103,6 +136,7 @@ export class OpSQLiteDriver implements SQLiteDriver {
         throw failed ? failed.error : error
       }
       if (!outcome) throw new Error('op-sqlite resolved a transaction without running its body.')
+      this.writeLockTableExists = true
       return outcome.value
     })
   }
@@ -110,6 +144,15 @@ export class OpSQLiteDriver implements SQLiteDriver {
   async close(): Promise<void> {
     await this.opening?.catch(() => undefined)
     if (this.options.ownsDatabase) this.database.close()
+  }
+
+  /**
+   * The app closed the database it handed over, or deleted it through op-sqlite's `delete()` (which
+   * closes it first): every later statement fails with op-sqlite's "database is closed".
+   */
+  private closedUnderUs(error: unknown): unknown {
+    if (isPersistenceVerdict(error)) return error
+    return isClosedConnection(error) ? new ConnectionClosedError(this.file, 'in-use') : error
   }
 
   private opened(): Promise<void> {
@@ -146,15 +189,14 @@ class TransactionStatements implements SQLiteExecutor {
   }
 }
 
+/** Connections to one file share a lock (file-lock.ts); an in-memory database is its own. */
 let anonymous = 0
 
-/** Connections to one file share a lock; an in-memory database is its own. */
-function fileLockKey(database: OpSQLiteDatabase): string {
-  let path = ''
+function databasePath(database: OpSQLiteDatabase): string | undefined {
   try {
-    path = database.getDbPath()
+    return database.getDbPath() || undefined
   } catch {
     // A database that cannot tell its path shares no lock.
+    return undefined
   }
-  return path && path !== ':memory:' ? `file:${path}` : `memory:${++anonymous}`
 }

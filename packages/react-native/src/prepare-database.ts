@@ -7,7 +7,8 @@ import {
   sqliteFailureKind,
   type PersistenceError,
 } from '@persistdb/core'
-import { OpSQLiteDriver, WRITE_LOCK_TABLE } from './driver'
+import { isClosedConnection } from './closed-connection'
+import { OpSQLiteDriver } from './driver'
 import type { OpSQLiteDatabase } from './op-sqlite-types'
 
 export interface PrepareOptions {
@@ -21,10 +22,10 @@ export interface PrepareOptions {
  * refusal of a file that is not SQLite, damaged, foreign, newer or unreadable
  * before anything in it changes (core's inspectDatabase: the format, and a
  * quick_check of a file without PersistDB's tables), WAL (readers never wait
- * for the writer; a committed transaction survives the app being killed), the
- * `synchronous` level, and the table the write lock is taken on. A file this
- * process cannot write keeps its journal mode and is served read-only: writes
- * fail with ReadOnlyDatabaseError.
+ * for the writer; a committed transaction survives the app being killed) and
+ * the `synchronous` level. A file this process cannot write keeps its journal
+ * mode and is served read-only: writes fail with ReadOnlyDatabaseError (the
+ * write-lock table is created by the first write, see driver.ts).
  */
 export async function prepareDatabase(database: OpSQLiteDatabase, options: PrepareOptions): Promise<void> {
   const file = databasePath(database)
@@ -41,9 +42,6 @@ export async function prepareDatabase(database: OpSQLiteDatabase, options: Prepa
   try {
     await unlessReadOnly(database.execute('PRAGMA journal_mode = WAL'))
     await database.execute(`PRAGMA synchronous = ${options.synchronous}`)
-    await unlessReadOnly(
-      database.execute(`CREATE TABLE IF NOT EXISTS ${WRITE_LOCK_TABLE} (id INTEGER PRIMARY KEY)`),
-    )
   } catch (error) {
     throw openError(error, file, options.busyTimeoutMs)
   }
@@ -65,14 +63,6 @@ export function openError(
       error,
     )
   )
-}
-
-/**
- * op-sqlite's words for a closed database: its native build says "[op-sqlite][execute] database is
- * closed", its Node build passes on better-sqlite3's "The database connection is not open".
- */
-function isClosedConnection(error: unknown): boolean {
-  return /\bdatabase is closed\b|\bdatabase connection is not open\b/i.test(errorText(error))
 }
 
 /** A statement a read-only file refuses is skipped: the file is served for reads, writes fail typed. */

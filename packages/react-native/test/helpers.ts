@@ -14,6 +14,8 @@ import { prepareDatabase } from '../src/prepare-database'
 export interface Engine {
   readonly label: string
   readonly open: OpSQLiteOpen
+  /** The npm package whose Node build this is (child processes load it by path). */
+  readonly nodeBuild?: '@op-engineering/op-sqlite' | 'op-sqlite-15'
 }
 
 /**
@@ -23,8 +25,12 @@ export interface Engine {
  * in 15.2.0; shims.ts covers what they cannot show.
  */
 export const NODE_BUILDS: readonly Engine[] = [
-  { label: 'op-sqlite 18.2.5 (Node build over better-sqlite3)', open: open18 },
-  { label: 'op-sqlite 15.2.14 (Node build over better-sqlite3)', open: open15 },
+  {
+    label: 'op-sqlite 18.2.5 (Node build over better-sqlite3)',
+    open: open18,
+    nodeBuild: '@op-engineering/op-sqlite',
+  },
+  { label: 'op-sqlite 15.2.14 (Node build over better-sqlite3)', open: open15, nodeBuild: 'op-sqlite-15' },
 ]
 
 export function tempDir(prefix = 'persistdb-rn-'): { dir: string; cleanup: () => void } {

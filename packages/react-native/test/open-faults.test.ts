@@ -26,5 +26,6 @@ for (const engine of NODE_BUILDS) {
     // op-sqlite creates its location directory (native: std::filesystem::create_directories).
     missingDirectory: 'created',
     readOnlyChild: '../../../react-native/test/fixtures/read-only-child.ts',
+    readOnlyChildArgs: [engine.nodeBuild!],
   })
 }

@@ -21,13 +21,14 @@ import {
 import { spawnTs } from '../../../node/test/fixtures/spawn'
 import {
   fileSha,
+  keepOnlyCoreTables,
   makeAppDatabase,
   makeForeignMarkerDatabase,
   markNewerFormat,
   overwriteHeader,
   sideFiles,
 } from '../support/fault-files'
-import type { ProbeReport } from '../support/read-only-probe'
+import type { ProbeOutcome, ProbeReport } from '../support/read-only-probe'
 
 export interface OpenFaultTarget {
   /** A persistence on the database file at `file` (created when missing). */
@@ -41,6 +42,8 @@ export interface OpenFaultTarget {
    * `<script> <file>...`, printing one ProbeReport line per file (support/read-only-probe.ts).
    */
   readonly readOnlyChild: string
+  /** Arguments the child takes before the files (e.g. which engine build to load). */
+  readonly readOnlyChildArgs?: readonly string[]
   /** A directory for this suite's files (removed by the caller). */
   readonly dir: string
 }
@@ -212,6 +215,7 @@ export function describeOpenFaults(name: string, target: OpenFaultTarget): void 
         rollbackInReadOnlyDir: join(root, 'ro-delete', 'app.sqlite'),
         readOnlyWalInWritableDir: join(root, 'rw-dir', 'app.sqlite'),
         newFileInReadOnlyDir: join(root, 'new', 'app.sqlite'),
+        withoutRuntimeTables: join(root, 'ro-plain', 'app.sqlite'),
         writable: join(root, 'writable', 'app.sqlite'),
       }
       const before = new Map<string, string>()
@@ -221,10 +225,12 @@ export function describeOpenFaults(name: string, target: OpenFaultTarget): void 
         journal: 'wal' | 'delete' | 'none',
         fileMode: number,
         dirMode: number,
+        then?: (file: string) => void,
       ) => {
         mkdirSync(dirname(file), { recursive: true })
         if (journal !== 'none') {
           await persistdbFile(file, journal)
+          then?.(file)
           chmodSync(file, fileMode)
           before.set(file, fileSha(file))
         }
@@ -240,7 +246,14 @@ export function describeOpenFaults(name: string, target: OpenFaultTarget): void 
         await prepare(cases.readOnlyWalInWritableDir, 'wal', 0o444, 0o777)
         await prepare(cases.newFileInReadOnlyDir, 'none', 0, 0o555)
         await prepare(cases.writable, 'delete', 0o666, 0o777)
-        const child = spawnTs(target.readOnlyChild, Object.values(cases), isRoot ? NOBODY : undefined)
+        // Only core's tables: a file another runtime wrote, or made read-only before this runtime ever
+        // wrote to it (React Native's driver keeps a table of its own to take the write lock on).
+        await prepare(cases.withoutRuntimeTables, 'delete', 0o444, 0o555, keepOnlyCoreTables)
+        const child = spawnTs(
+          target.readOnlyChild,
+          [...(target.readOnlyChildArgs ?? []), ...Object.values(cases)],
+          isRoot ? NOBODY : undefined,
+        )
         const exit = await child.exited
         expect(exit.code, child.stderr()).toBe(0)
         for (const line of child.lines) {
@@ -286,6 +299,19 @@ export function describeOpenFaults(name: string, target: OpenFaultTarget): void 
         expect(report.rows).toEqual(ROWS)
         expect(report.insert).toMatchObject({ code: 'PERSISTDB_READ_ONLY' })
         expect(report.afterInsert).toEqual(['a', 'b'])
+        expect(report.create).toMatchObject({ code: 'PERSISTDB_READ_ONLY' })
+        expect(fileSha(file)).toBe(before.get(file))
+      })
+
+      it("a 0444 file holding only core's tables (no runtime table yet), 0555 directory: rows are read, writes fail with ReadOnlyDatabaseError, nothing changes", () => {
+        const file = cases.withoutRuntimeTables
+        const report = reports.get(file)!
+        expect(report.open).toBeUndefined()
+        expect(report.rows).toEqual(ROWS)
+        expect(report.insert).toMatchObject({ code: 'PERSISTDB_READ_ONLY', canRead: true })
+        expect((report.insert as ProbeOutcome).message).toMatch(/healthy and was not changed/)
+        expect(report.afterInsert).toEqual(['a', 'b'])
+        expect(report.status).toBe('ready')
         expect(report.create).toMatchObject({ code: 'PERSISTDB_READ_ONLY' })
         expect(fileSha(file)).toBe(before.get(file))
       })

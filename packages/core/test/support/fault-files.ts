@@ -71,3 +71,16 @@ export function placeFile(file: string, bytes: Uint8Array): () => Uint8Array {
   writeFileSync(file, bytes)
   return () => new Uint8Array(readFileSync(file))
 }
+
+/**
+ * Tables a runtime package adds beside core's (React Native's driver takes its write lock on
+ * `persistdb_write_lock`). Dropping them gives the file as another runtime wrote it, or as it was
+ * before this runtime first wrote to it.
+ */
+const RUNTIME_TABLES = ['persistdb_write_lock']
+
+export function keepOnlyCoreTables(file: string): void {
+  const db = new Database(file)
+  for (const table of RUNTIME_TABLES) db.exec(`DROP TABLE IF EXISTS "${table}"`)
+  db.close()
+}

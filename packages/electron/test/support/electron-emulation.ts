@@ -11,6 +11,7 @@
  * and send raw messages from any frame (forged senders, hostile payloads).
  */
 import { fork, type ChildProcess } from 'node:child_process'
+import { tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { EmulatedIpcRenderer, type InvokeResult } from './emulated-renderer'
 import type { FrameSpec, FromMain, MainChildOptions, ToMain } from './wire'
@@ -20,14 +21,22 @@ const TSX = ['--conditions=source', '--import', 'tsx']
 
 export const APP_FRAME: FrameSpec = { url: 'app://todo/index.html', origin: 'app://todo', mainFrame: true }
 
+/** A user to run a process as (file permissions do not bind root). */
+export interface RunAs {
+  uid: number
+  gid: number
+}
+
 /** Forks a TypeScript file of this folder with the advanced (structured clone) IPC serialization. */
-export function forkTs(script: string, args: readonly string[]): ChildProcess {
+export function forkTs(script: string, args: readonly string[], as?: RunAs): ChildProcess {
   return fork(fileURLToPath(new URL(`./${script}`, import.meta.url)), [...args], {
     cwd: ROOT,
     execArgv: TSX,
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, NODE_OPTIONS: '' },
+    // Another user may not read root's home: tsx keeps its cache under TMPDIR.
+    env: { ...process.env, NODE_OPTIONS: '', ...(as ? { HOME: tmpdir() } : {}) },
+    ...(as ?? {}),
   })
 }
 
@@ -57,16 +66,20 @@ export class EmulatedElectron {
   /** Every request that reached main, in order (what the hostile tests count). */
   readonly invoked: Array<{ webContentsId: number; args: unknown[] }> = []
 
-  private constructor(private readonly options: MainChildOptions) {}
+  private constructor(
+    private readonly options: MainChildOptions,
+    private readonly mainAs?: RunAs,
+  ) {}
 
-  static async start(options: MainChildOptions): Promise<EmulatedElectron> {
-    const electron = new EmulatedElectron(options)
+  /** Starts main (as the user `mainAs` when given). */
+  static async start(options: MainChildOptions, mainAs?: RunAs): Promise<EmulatedElectron> {
+    const electron = new EmulatedElectron(options, mainAs)
     await electron.startMain()
     return electron
   }
 
   private async startMain(): Promise<void> {
-    const main = forkTs('main-child.ts', [JSON.stringify(this.options)])
+    const main = forkTs('main-child.ts', [JSON.stringify(this.options)], this.mainAs)
     this.main = main
     const ready = this.next('ready')
     main.on('message', (message: FromMain) => this.fromMain(message))
