@@ -7,7 +7,7 @@ import Database from 'better-sqlite3'
 import { decodeKey, decodeValue, type SQLitePersistence } from '@persistdb/core'
 
 // Shared with every runtime's open-time fault tests.
-export { fileSha, makeAppDatabase } from '../../core/test/support/fault-files'
+export { fileSha } from '../../core/test/support/fault-files'
 
 export interface Todo {
   id: string
