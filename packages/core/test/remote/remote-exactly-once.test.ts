@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { encodeValue, persistedCollectionOptions, PersistenceWriteError } from '../../src'
 import { OPERATIONS_PROTOCOL, RemoteUnavailableError, type RemotePersistence } from '../../src/remote'
 import { waitFor } from '../../../node/test/fixtures/synced-source'
-import { useServers } from './harness'
+import { useServers, type ServerProcess } from './harness'
 
 interface Todo {
   id: string
@@ -47,6 +47,24 @@ function disk(path: string): { rows: string[]; changes: number; applied: number 
   }
 }
 
+/** A commit request as peer `peer` sends it raw (one row `id`), on the `todos` collection it opens first. */
+async function rawCommit(server: ServerProcess, peer: string, txId: string, id: string, n: number) {
+  const { num } = await server.connect(peer).openCollection({
+    name: 'todos',
+    kind: 'local',
+    schemaVersion: 1,
+    writerId: peer,
+  })
+  return {
+    v: OPERATIONS_PROTOCOL,
+    op: 'commit',
+    collection: num,
+    txId,
+    writerId: `${peer}:1`,
+    batch: { truncate: false, rows: [[id, encodeValue({ id, n }), null]], collectionMeta: [] },
+  }
+}
+
 describe('exactly-once across the boundary', () => {
   it('applies a commit whose answer was lost once, and reports it applied', async () => {
     const server = await servers.start()
@@ -69,22 +87,7 @@ describe('exactly-once across the boundary', () => {
     const server = await servers.start()
     const a = todos(server.connect('window-a'))
     await a.stateWhenReady()
-    const num = (
-      await server.connect('probe').openCollection({
-        name: 'todos',
-        kind: 'local',
-        schemaVersion: 1,
-        writerId: 'probe',
-      })
-    ).num
-    const commit = {
-      v: OPERATIONS_PROTOCOL,
-      op: 'commit',
-      collection: num,
-      txId: 'resent-tx-0001',
-      writerId: 'probe:1',
-      batch: { truncate: false, rows: [['r', encodeValue({ id: 'r', n: 1 }), null]], collectionMeta: [] },
-    }
+    const commit = await rawCommit(server, 'probe', 'resent-tx-0001', 'r', 1)
     const first = await server.request(commit, { id: 'probe' })
     const before = disk(server.path)
     const again = await server.request(commit, { id: 'probe' })
@@ -98,25 +101,9 @@ describe('exactly-once across the boundary', () => {
     const server = await servers.start()
     const a = todos(server.connect('window-a'))
     await a.stateWhenReady()
-    const num = (
-      await server.connect('doomed').openCollection({
-        name: 'todos',
-        kind: 'local',
-        schemaVersion: 1,
-        writerId: 'doomed',
-      })
-    ).num
-    const dying = server.request(
-      {
-        v: OPERATIONS_PROTOCOL,
-        op: 'commit',
-        collection: num,
-        txId: 'doomed-tx-0001',
-        writerId: 'doomed:1',
-        batch: { truncate: false, rows: [['d', encodeValue({ id: 'd', n: 9 }), null]], collectionMeta: [] },
-      },
-      { id: 'doomed' },
-    )
+    const dying = server.request(await rawCommit(server, 'doomed', 'doomed-tx-0001', 'd', 9), {
+      id: 'doomed',
+    })
     server.disconnect('doomed')
     await a.insert({ id: 'alive', n: 1 }).isPersisted.promise
     await dying
