@@ -13,11 +13,8 @@ import { RemoteChanges } from './remote-changes'
 import { failCommit, recordFailure, refuseAfterCleanup } from './commit-failures'
 import { readRestoreSnapshot } from './restore-snapshot'
 import { deferredSubsets } from './deferred-subsets'
-import { onDemandHandlers } from './on-demand'
-import { bindPersistedIndexes } from './persisted-indexes'
-import type { SubsetCompareOptions } from './query'
-import { SubsetLoader } from './subset-loader'
-import { checkSyncPersistenceProtocol, createSyncPersistenceCapability } from './sync-persistence-capability'
+import { OnDemandRun } from './persisted-on-demand'
+import { checkSyncPersistenceProtocol } from './sync-persistence-capability'
 import type { RestoreReadiness } from './readiness'
 import type { PersistenceStatus } from './status'
 import type { DurableQueue } from './durable-queue'
@@ -67,9 +64,8 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
   private readonly partial: boolean
   /** This run's commits in the change log; it skips only these when others' changes arrive. */
   private readonly writerId: string
-  private readonly onDemand: boolean
-  private loader: SubsetLoader<T, TKey> | undefined
-  private unbindIndexes: (() => void) | undefined
+  /** Set for an on-demand collection: rows load per subset request (persisted-on-demand.ts). */
+  private readonly onDemand: OnDemandRun<T, TKey> | undefined
   private offFailure: (() => void) | undefined
 
   constructor(
@@ -80,7 +76,24 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     this.bridge = coreBridge<TKey>(params.collection)
     this.partial = (inner.rowUpdateMode ?? 'partial') === 'partial'
     this.writerId = ctx.persistence.newWriterId()
-    this.onDemand = ctx.syncMode === 'on-demand'
+    this.onDemand =
+      ctx.syncMode === 'on-demand'
+        ? new OnDemandRun<T, TKey>({
+            params,
+            bridge: this.bridge,
+            persistence: ctx.persistence,
+            synced: ctx.kind === 'synced',
+            offlineReadyTimeoutMs: ctx.offlineReadyTimeoutMs,
+            collection: () => this.record?.num,
+            settled: () => this.settled(),
+            cacheUsable: () => this.cacheUsable,
+            source: () => this.innerResult,
+            onSourceError: (error) => {
+              this.ctx.status.sourceError = error
+            },
+            isClosed: () => this.closed,
+          })
+        : undefined
     this.remote = new RemoteChanges<T, TKey>({
       name: ctx.name,
       persistence: ctx.persistence,
@@ -88,7 +101,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
       bridge: this.bridge,
       partial: this.partial,
       collection: () => this.record?.num,
-      loader: () => this.loader,
+      loader: () => this.onDemand?.loader,
       isClosed: () => this.closed,
     })
   }
@@ -118,18 +131,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
       return {
         ...this.innerResult,
         cleanup: () => this.cleanup(),
-        ...onDemandHandlers({
-          started: isPromiseLike(started) ? started : undefined,
-          loader: () => this.loader as SubsetLoader<object, string | number> | undefined,
-          source: () => this.innerResult,
-          synced: this.ctx.kind === 'synced',
-          cacheUsable: () => this.cacheUsable,
-          offlineReadyTimeoutMs: this.ctx.offlineReadyTimeoutMs,
-          onSourceError: (error) => {
-            this.ctx.status.sourceError = error
-          },
-          isClosed: () => this.closed,
-        }),
+        ...this.onDemand.handlers(isPromiseLike(started) ? started : undefined),
       }
     }
     if (!isPromiseLike(started)) {
@@ -174,7 +176,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     return chain(snapshot, ({ seq, rows, collectionMeta }) => {
       if (this.closed) return
       this.bridge.seed(rows, collectionMeta)
-      if (this.onDemand) this.startOnDemand(record)
+      this.onDemand?.bind(record.num)
       this.ctx.readiness.restored()
       this.cacheUsable = this.ctx.kind === 'synced' && !record.created && !record.reset
       this.unsubscribe = this.ctx.persistence.subscribe(record.num, seq, {
@@ -188,35 +190,9 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     })
   }
 
-  private startOnDemand(record: CollectionRecord): void {
-    const collection = this.params.collection as { compareOptions?: SubsetCompareOptions }
-    this.loader = new SubsetLoader<T, TKey>({
-      params: this.params,
-      bridge: this.bridge,
-      persistence: this.ctx.persistence,
-      collection: record.num,
-      compare: collection.compareOptions,
-      settled: () => this.settled(),
-      isClosed: () => this.closed,
-    })
-    this.unbindIndexes = bindPersistedIndexes(this.params.collection, this.ctx.persistence, record.num)
-  }
-
   /** Async drivers: resolves once the writes core accepted so far are on disk (reads must see them). */
   private settled(): Promise<void> | undefined {
     return this.ctx.persistence.isSync ? undefined : this.ctx.durability.settled()
-  }
-
-  /** Lets query-db-collection keep rows on unload and read their ownership back (see sync-persistence-capability.ts). */
-  private capability() {
-    return createSyncPersistenceCapability<TKey>({
-      scanRows: async (metadataOnly) => {
-        const record = this.record
-        if (!record) return []
-        await this.settled()
-        return this.ctx.persistence.scanRows(record.num, metadataOnly)
-      },
-    })
   }
 
   private wrappedParams(): SyncParams<T, TKey> {
@@ -224,7 +200,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     return {
       ...p,
       ...(this.onDemand && this.ctx.kind === 'synced' && p.metadata
-        ? { metadata: { ...p.metadata, persistence: this.capability() } }
+        ? { metadata: { ...p.metadata, persistence: this.onDemand.capability() } }
         : {}),
       write: (message) => this.write(message),
       commit: (signal) => this.commit(signal),
@@ -290,8 +266,9 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     }
     if (isEmptyBatch(batch)) return this.afterCommit(p.commit(signal))
     // A subset read still in flight must not bring back an older version of these rows.
-    if (batch.truncate) this.loader?.reset()
-    else this.loader?.touched(batch.rows.map((row) => row.key))
+    const loader = this.onDemand?.loader
+    if (batch.truncate) loader?.reset()
+    else loader?.touched(batch.rows.map((row) => row.key))
     const { persistence } = this.ctx
     const write = () => persistence.commitBatch(record.num, batch, this.writerId)
     if (persistence.isSync) {
@@ -344,7 +321,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
 
   private afterCommit<R>(receipt: R): R {
     this.remote.flush()
-    this.loader?.flush()
+    this.onDemand?.loader?.flush()
     return receipt
   }
 
@@ -383,7 +360,7 @@ class PersistedSyncRun<T extends object, TKey extends string | number> {
     this.clearOfflineTimer()
     this.unsubscribe?.()
     this.offFailure?.()
-    this.unbindIndexes?.()
+    this.onDemand?.unbind()
     const cleanup = this.innerResult?.cleanup
     if (!cleanup) return
     try {

@@ -1,48 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createCollection } from '@tanstack/db'
-import { createNodeSQLitePersistence, persistedCollectionOptions } from '../src'
+import { createNodeSQLitePersistence } from '../src'
 import Database from 'better-sqlite3'
 import { decodeKey, decodeValue, type SQLitePersistence } from '@persistdb/core'
+import { todosCollection } from '../../core/test/support/todos'
 
 // Shared with every runtime's open-time fault tests.
-export { fileSha, makeAppDatabase } from '../../core/test/support/fault-files'
+export { fileSha } from '../../core/test/support/fault-files'
 
-export interface Todo {
-  id: string
-  title: string
-  done?: boolean
-  [key: string]: unknown
-}
+export type { Todo } from '../../core/test/support/todos'
+export { tempDir } from '../../core/test/support/temp-dir'
 
-export function tempDir(prefix = 'persistdb-'): {
-  dir: string
-  file: (name?: string) => string
-  cleanup: () => void
-} {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  return {
-    dir,
-    file: (name = 'db.sqlite') => join(dir, name),
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-  }
-}
-
+/** The `todos` collection on the file at `path` (or on `options.persistence`). */
 export function openTodos(
   path: string,
   options: { id?: string; schemaVersion?: number; persistence?: SQLitePersistence } = {},
 ) {
   const persistence = options.persistence ?? createNodeSQLitePersistence({ path })
-  const collection = createCollection(
-    persistedCollectionOptions<Todo, string>({
-      id: options.id ?? 'todos',
-      getKey: (t) => t.id,
-      persistence,
-      schemaVersion: options.schemaVersion ?? 1,
-    }),
-  )
-  return { collection, persistence }
+  return { collection: todosCollection(persistence, options), persistence }
 }
 
 export function sorted<T extends { id: string | number }>(rows: Iterable<T>): T[] {

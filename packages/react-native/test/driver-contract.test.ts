@@ -43,9 +43,9 @@ for (const engine of NODE_BUILDS) {
   describePersistenceScenarios(`@persistdb/react-native on ${engine.label}`, {
     open: (name) =>
       createPersistence(engine.open, { name: `${name}.sqlite`, location: tmp.dir, pollIntervalMs: 0 }),
-    // The Node build returns rows only for statements starting with SELECT: the plan is read through a
+    // The Node build returns rows only for statements starting with SELECT: the scenario reads through a
     // second connection to the same file (the same SQLite library, better-sqlite3).
-    explain: (name, sql, params) => {
+    readSql: (name, sql, params) => {
       const db = new Database(join(tmp.dir, `${name}.sqlite`), { readonly: true })
       try {
         return db.prepare(sql).all(...params) as SQLiteRow[]

@@ -202,12 +202,13 @@ export class RemotePersistence implements PersistenceBackend {
       if (set.size > 0) return
       this.listeners.delete(collection)
       this.seen.delete(collection)
-      if (!this.closed) this.call({ op: 'unsubscribe', collection }).catch(() => undefined)
+      if (!this.closed)
+        this.call({ op: 'unsubscribe', collection, client: this.clientId }).catch(() => undefined)
     }
   }
 
   private sendSubscribe(collection: number, fromSeq: number): void {
-    this.call({ op: 'subscribe', collection, fromSeq }).catch((error: unknown) => {
+    this.call({ op: 'subscribe', collection, fromSeq, client: this.clientId }).catch((error: unknown) => {
       // Renewed once the server answers again (renewSubscriptions).
       if (!(error instanceof PersistenceClosedError)) this.lostServer = true
     })
@@ -226,6 +227,8 @@ export class RemotePersistence implements PersistenceBackend {
       for (const listener of [...this.failureListeners]) listener(error)
       return
     }
+    // Another remote persistence of the same peer (window) subscribed for that one.
+    if (notice.client !== this.clientId) return
     const listeners = this.listeners.get(notice.collection)
     if (!listeners) return
     if (notice.kind === 'reload') {

@@ -11,8 +11,11 @@ import type { WireExpression, WireSubsetRequest } from './wire-query'
  * before it touches the file.
  */
 
-/** The version of these messages; the server refuses any other. Bump on an incompatible change. */
-export const OPERATIONS_PROTOCOL = 1
+/**
+ * The version of these messages; the server refuses any other. Bump on an incompatible change.
+ * 2: subscriptions and change notices name the subscribing client (several in one peer).
+ */
+export const OPERATIONS_PROTOCOL = 2
 
 /** One row of a commit: key, encoded value (null: no row), encoded metadata (null: none; `keep`: unchanged). */
 export type WireRow = readonly [key: StoredKey, value: string | null, meta: string | null | { keep: true }]
@@ -51,9 +54,17 @@ export type OperationBody =
     }
   | { readonly op: 'requireResync'; readonly collection: number }
   | { readonly op: 'drop'; readonly name: string }
-  /** Change notices for this collection from change-log position `fromSeq` on. */
-  | { readonly op: 'subscribe'; readonly collection: number; readonly fromSeq: number }
-  | { readonly op: 'unsubscribe'; readonly collection: number }
+  /**
+   * Change notices for this collection from change-log position `fromSeq` on, for `client` (a remote
+   * persistence's id: one peer, e.g. a window, may hold several, each subscribed on its own).
+   */
+  | {
+      readonly op: 'subscribe'
+      readonly collection: number
+      readonly fromSeq: number
+      readonly client: string
+    }
+  | { readonly op: 'unsubscribe'; readonly collection: number; readonly client: string }
 
 export type OperationName = OperationBody['op']
 
@@ -86,10 +97,12 @@ export type OperationResponse =
 export type OperationNotice =
   | {
       readonly kind: 'changes'
+      /** The subscribing client (the peer's other clients ignore it). */
+      readonly client: string
       readonly collection: number
       readonly entries: ReadonlyArray<{ seq: number; writer: string; keys: readonly StoredKey[] | null }>
     }
   /** Entries were pruned before they could be sent: reload the collection. */
-  | { readonly kind: 'reload'; readonly collection: number }
+  | { readonly kind: 'reload'; readonly client: string; readonly collection: number }
   /** The server stopped for good (the file was replaced, or it was closed). */
   | { readonly kind: 'failed'; readonly error: ErrorEnvelope }

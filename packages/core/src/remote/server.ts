@@ -62,13 +62,15 @@ export function serveOperations(
   return new Server(persistence, options)
 }
 
+const subscriptionKey = (client: string, collection: number) => `${collection} ${client}`
+
 const wireRows = (rows: readonly StoredRow[]): WireStoredRow[] => rows.map((r) => [r.key, r.value, r.meta])
 
 class Server implements OperationServer {
   private readonly limits: OperationLimits
   private readonly known = new Set<number>()
-  /** peer id → collection → unsubscribe. */
-  private readonly subscriptions = new Map<string, Map<number, () => void>>()
+  /** peer id → `${collection} ${client}` → unsubscribe (a peer may hold several clients). */
+  private readonly subscriptions = new Map<string, Map<string, () => void>>()
   private readonly peers = new Map<string, OperationPeer>()
   /** This server's term (dedupe.ts): taken at its first commit. */
   private term: Promise<number> | undefined
@@ -134,12 +136,15 @@ class Server implements OperationServer {
         await p.requireResync(r.collection)
         return null
       case 'subscribe':
-        this.subscribe(peer, r.collection, r.fromSeq)
+        this.subscribe(peer, r.client, r.collection, r.fromSeq)
         return null
-      case 'unsubscribe':
-        this.subscriptions.get(peer.id)?.get(r.collection)?.()
-        this.subscriptions.get(peer.id)?.delete(r.collection)
+      case 'unsubscribe': {
+        const mine = this.subscriptions.get(peer.id)
+        const key = subscriptionKey(r.client, r.collection)
+        mine?.get(key)?.()
+        mine?.delete(key)
         return null
+      }
     }
   }
 
@@ -194,20 +199,24 @@ class Server implements OperationServer {
     this.known.add(num)
   }
 
-  private subscribe(peer: OperationPeer, num: number, fromSeq: number): void {
+  private subscribe(peer: OperationPeer, client: string, num: number, fromSeq: number): void {
     let mine = this.subscriptions.get(peer.id)
     if (!mine) this.subscriptions.set(peer.id, (mine = new Map()))
-    mine.get(num)?.()
+    const key = subscriptionKey(client, num)
+    mine.get(key)?.()
+    if (!mine.has(key) && mine.size >= this.limits.maxSubscriptionsPerPeer)
+      throw new RemoteRequestRefusedError('too-large', `more than ${mine.size} subscriptions from one peer`)
     const notify = (notice: OperationNotice) => this.peers.get(peer.id)?.notify(notice)
     mine.set(
-      num,
+      key,
       this.persistence.subscribe(num, fromSeq, {
         // Never a client's writer id: the relay passes every entry on, each client skips its own.
         writerId: '\u0000server',
-        onRemoteChange: () => notify({ kind: 'reload', collection: num }),
+        onRemoteChange: () => notify({ kind: 'reload', client, collection: num }),
         onEntries: (entries: readonly ChangeLogEntry[]) =>
           notify({
             kind: 'changes',
+            client,
             collection: num,
             entries: entries.map(({ seq, writer, keys }) => ({ seq, writer, keys })),
           }),

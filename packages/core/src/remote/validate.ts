@@ -24,6 +24,8 @@ export interface OperationLimits extends QueryLimits {
   readonly maxValueLength: number
   /** Characters of all strings of one request together. */
   readonly maxRequestChars: number
+  /** Subscriptions one peer holds at once (one per client and collection). */
+  readonly maxSubscriptionsPerPeer: number
 }
 
 export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
@@ -32,6 +34,7 @@ export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
   maxKeys: 20_000,
   maxValueLength: 8 * 1024 * 1024,
   maxRequestChars: 64 * 1024 * 1024,
+  maxSubscriptionsPerPeer: 10_000,
   maxNodes: 4_000,
   maxDepth: 48,
   maxArray: 5_000,
@@ -50,8 +53,8 @@ const OPS: Record<OperationBody['op'], readonly string[]> = {
   commit: ['collection', 'txId', 'writerId', 'batch'],
   requireResync: ['collection'],
   drop: ['name'],
-  subscribe: ['collection', 'fromSeq'],
-  unsubscribe: ['collection'],
+  subscribe: ['collection', 'fromSeq', 'client'],
+  unsubscribe: ['collection', 'client'],
 }
 
 /** A validated request: the operation with its fields, rows already in storage form. */
@@ -232,8 +235,17 @@ export function validateRequest(request: unknown, limits: OperationLimits): Vali
     case 'drop':
       return { op: 'drop', name: c.string(r.name, 'the collection id', limits.maxNameLength, 1) }
     case 'subscribe':
-      return { op: 'subscribe', collection: collection(), fromSeq: c.int(r.fromSeq, 'fromSeq') }
+      return {
+        op: 'subscribe',
+        collection: collection(),
+        fromSeq: c.int(r.fromSeq, 'fromSeq'),
+        client: c.string(r.client, 'the client id', limits.maxNameLength, 1),
+      }
     case 'unsubscribe':
-      return { op: 'unsubscribe', collection: collection() }
+      return {
+        op: 'unsubscribe',
+        collection: collection(),
+        client: c.string(r.client, 'the client id', limits.maxNameLength, 1),
+      }
   }
 }

@@ -13,8 +13,15 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCollection } from '@tanstack/db'
 import {
+  ConnectionClosedError,
+  DamagedDatabaseError,
+  DatabaseBusyError,
+  ForeignDatabaseError,
+  MissingDirectoryError,
+  NotSQLiteFileError,
   PersistenceError,
   persistedCollectionOptions,
+  StorageFormatError,
   type MaybePromise,
   type SQLitePersistence,
 } from '../../src'
@@ -60,15 +67,18 @@ export function describeOpenFaults(name: string, target: OpenFaultTarget): void 
   mkdirSync(dir, { recursive: true })
   const fresh = () => join(dir, `fault-${++n}.sqlite`)
 
-  /** The typed error opening `file` ends in (fails the test when it opens). */
-  const openError = async (open: () => MaybePromise<SQLitePersistence>): Promise<PersistenceError> => {
+  /** The error of class `type` opening ends in (fails the test when it opens). */
+  const openError = async (
+    type: new (...args: never[]) => PersistenceError,
+    open: () => MaybePromise<SQLitePersistence>,
+  ): Promise<PersistenceError> => {
     let persistence: SQLitePersistence | undefined
     try {
       persistence = await open()
       await persistence.ready()
     } catch (error) {
       await Promise.resolve(persistence?.close()).catch(() => undefined)
-      expect(error).toBeInstanceOf(PersistenceError)
+      expect(error).toBeInstanceOf(type)
       return error as PersistenceError
     }
     await persistence.close()
@@ -105,8 +115,12 @@ export function describeOpenFaults(name: string, target: OpenFaultTarget): void 
     it('a damaged SQLite file of another application: DamagedDatabaseError, byte-identical, no journal files', async () => {
       const file = fresh()
       makeAppDatabase(file, { damaged: [3, 5, 7] })
+      // The damage hides from a plain read of the schema: only an integrity check finds it.
+      const plainRead = new Database(file, { readonly: true })
+      expect(plainRead.prepare(`SELECT name FROM sqlite_master`).all()).toEqual([{ name: 'users' }])
+      plainRead.close()
       const before = fileSha(file)
-      const error = await openError(() => target.open(file))
+      const error = await openError(DamagedDatabaseError, () => target.open(file))
       expect(error.code).toBe('PERSISTDB_DAMAGED_DATABASE')
       expect(error.message).toMatch(/damaged SQLite database.*changed nothing.*new file/s)
       expect(fileSha(file)).toBe(before)
@@ -133,7 +147,7 @@ export function describeOpenFaults(name: string, target: OpenFaultTarget): void 
       makeAppDatabase(file, { rows: 200 })
       overwriteHeader(file)
       const before = fileSha(file)
-      const error = await openError(() => target.open(file))
+      const error = await openError(NotSQLiteFileError, () => target.open(file))
       expect(error.code).toBe('PERSISTDB_NOT_SQLITE')
       expect(error.message).not.toMatch(/damaged/)
       expect(fileSha(file)).toBe(before)
@@ -144,7 +158,7 @@ export function describeOpenFaults(name: string, target: OpenFaultTarget): void 
       const file = fresh()
       makeForeignMarkerDatabase(file)
       const before = fileSha(file)
-      const error = await openError(() => target.open(file))
+      const error = await openError(ForeignDatabaseError, () => target.open(file))
       expect(error.code).toBe('PERSISTDB_FOREIGN_DATABASE')
       expect(fileSha(file)).toBe(before)
     })
@@ -154,7 +168,7 @@ export function describeOpenFaults(name: string, target: OpenFaultTarget): void 
       await persistdbFile(file, 'delete')
       markNewerFormat(file)
       const before = fileSha(file)
-      const error = await openError(() => target.open(file))
+      const error = await openError(StorageFormatError, () => target.open(file))
       expect(error.code).toBe('PERSISTDB_STORAGE_FORMAT')
       expect(error.message).toMatch(/Upgrade/)
       expect(fileSha(file)).toBe(before)
@@ -164,7 +178,7 @@ export function describeOpenFaults(name: string, target: OpenFaultTarget): void 
       const directory = join(dir, `no-${++n}`, 'such', 'dir')
       const file = join(directory, 'db.sqlite')
       if (target.missingDirectory === 'refused') {
-        const error = await openError(() => target.open(file))
+        const error = await openError(MissingDirectoryError, () => target.open(file))
         expect(error.code).toBe('PERSISTDB_MISSING_DIRECTORY')
         expect(error.message).toContain(directory)
         expect(existsSync(dirname(dirname(directory)))).toBe(false)
@@ -180,7 +194,7 @@ export function describeOpenFaults(name: string, target: OpenFaultTarget): void 
       const file = fresh()
       makeAppDatabase(file, { rows: 10 })
       const before = fileSha(file)
-      const error = await openError(() => target.openClosed(file))
+      const error = await openError(ConnectionClosedError, () => target.openClosed(file))
       expect(error.code).toBe('PERSISTDB_CONNECTION_CLOSED')
       expect(error.message).not.toMatch(/damaged/)
       expect(fileSha(file)).toBe(before)
@@ -193,9 +207,9 @@ export function describeOpenFaults(name: string, target: OpenFaultTarget): void 
       other.exec('BEGIN EXCLUSIVE')
       other.exec(`INSERT INTO users (name) VALUES ('uncommitted')`)
       try {
-        const error = await openError(() => target.open(file, { busyTimeoutMs: 50 }))
+        const error = await openError(DatabaseBusyError, () => target.open(file, { busyTimeoutMs: 50 }))
         expect(error.code).toBe('PERSISTDB_BUSY')
-        expect(error.message).toMatch(/locked by another connection.*busyTimeoutMs/s)
+        expect(error.message).toMatch(/locked by another connection \(waited 50 ms\).*busyTimeoutMs/s)
       } finally {
         other.exec('ROLLBACK')
         other.close()
@@ -206,6 +220,14 @@ export function describeOpenFaults(name: string, target: OpenFaultTarget): void 
       await collection.insert({ id: 'a', title: 'after the lock' }).isPersisted.promise
       await collection.cleanup()
       await persistence.close()
+      const reopened = await target.open(file)
+      const again = todos(reopened)
+      await again.preload()
+      expect(again.toArray.map(({ id, title }) => ({ id, title }))).toEqual([
+        { id: 'a', title: 'after the lock' },
+      ])
+      await again.cleanup()
+      await reopened.close()
     })
 
     describe('read-only files and directories (as an unprivileged user)', () => {
@@ -287,7 +309,12 @@ export function describeOpenFaults(name: string, target: OpenFaultTarget): void 
         expect(report.open).toBeUndefined()
         expect(report.rows).toEqual(ROWS)
         expect(report.insert).toMatchObject({ code: 'PERSISTDB_READ_ONLY', canRead: true })
+        expect((report.insert as ProbeOutcome).message).toMatch(
+          /healthy and was not changed; stored rows can be read/,
+        )
+        // The refused write is not in memory either, and the collection stays usable for reads.
         expect(report.afterInsert).toEqual(['a', 'b'])
+        expect(report.status).toBe('ready')
         expect(report.create).toMatchObject({ code: 'PERSISTDB_READ_ONLY' })
         expect(fileSha(file)).toBe(before.get(file))
       })
@@ -301,6 +328,10 @@ export function describeOpenFaults(name: string, target: OpenFaultTarget): void 
         expect(report.afterInsert).toEqual(['a', 'b'])
         expect(report.create).toMatchObject({ code: 'PERSISTDB_READ_ONLY' })
         expect(fileSha(file)).toBe(before.get(file))
+        // Healthy afterwards, as a user who may write sees it.
+        const db = new Database(file, { readonly: true })
+        expect(db.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }])
+        db.close()
       })
 
       it("a 0444 file holding only core's tables (no runtime table yet), 0555 directory: rows are read, writes fail with ReadOnlyDatabaseError, nothing changes", () => {
@@ -320,6 +351,8 @@ export function describeOpenFaults(name: string, target: OpenFaultTarget): void 
         const file = cases.newFileInReadOnlyDir
         const report = reports.get(file)!
         expect(report.open).toMatchObject({ code: 'PERSISTDB_READ_ONLY', canRead: false })
+        // Node knows the directory is read-only; engines that report only SQLITE_CANTOPEN say it may be.
+        expect(report.open!.message).toMatch(/its directory (is read-only|cannot be written)/)
         expect(existsSync(file)).toBe(false)
       })
 

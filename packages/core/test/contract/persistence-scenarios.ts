@@ -2,8 +2,10 @@
  * What every runtime's persistence proves end to end, written once: a
  * runtime package calls `describePersistenceScenarios` with a factory that
  * opens its persistence by database name (the same name is the same
- * database: opening it again is a restart). Real @tanstack/db collections,
- * real SQLite underneath (whatever engine the runtime drives).
+ * database: opening it again is a restart). Any `PersistenceBackend` fits: a
+ * local SQLitePersistence or a remote one (core's test/remote). Real
+ * @tanstack/db collections, real SQLite underneath (whatever engine the
+ * runtime drives).
  *
  * PERSISTDB_SCENARIO_RUNS=200 runs the model test longer.
  */
@@ -18,10 +20,12 @@ import {
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  DEFAULT_SQLITE_LIMITS,
   persistedCollectionOptions,
   SchemaVersionMismatchError,
+  SQLitePersistence,
   type MaybePromise,
-  type SQLitePersistence,
+  type PersistenceBackend,
   type SQLiteRow,
   type SQLiteValue,
 } from '../../src'
@@ -30,13 +34,15 @@ import { cursorSource, FakeServer, waitFor, type Row } from '../../../node/test/
 
 export interface PersistenceScenarioTarget {
   /** Opens the runtime's persistence on database `databaseName` (same name, same database). */
-  open(databaseName: string): MaybePromise<SQLitePersistence>
+  open(databaseName: string): MaybePromise<PersistenceBackend>
   /**
-   * Runs `EXPLAIN QUERY PLAN ...` on database `databaseName` for the on-demand
-   * scenario. Default: through the persistence's own driver. For an engine
-   * that answers only statements starting with SELECT (op-sqlite's Node build).
+   * Reads database `databaseName` by SQL for the on-demand scenario (the
+   * persisted index, `EXPLAIN QUERY PLAN`). Default: through the
+   * persistence's own driver. Needed where that driver is out of reach (a
+   * remote persistence sends no SQL) or answers only statements starting
+   * with SELECT (op-sqlite's Node build): a second connection to the file.
    */
-  explain?(
+  readSql?(
     databaseName: string,
     sql: string,
     params: readonly SQLiteValue[],
@@ -287,12 +293,17 @@ export function describePersistenceScenarios(name: string, target: PersistenceSc
       // Fewer rows than the table holds were loaded: the query was answered by SQLite, not a full load.
       expect(reader.collection.size).toBeLessThan(rows.length)
 
-      const driver = reader.persistence.driver
-      const [registry] = await driver.all(`SELECT id FROM persistdb_collections WHERE name = 'scored'`)
+      const local = reader.persistence instanceof SQLitePersistence ? reader.persistence.driver : undefined
+      const readSql = (sql: string, params: readonly SQLiteValue[] = []) => {
+        if (target.readSql) return target.readSql(db, sql, params)
+        if (!local) throw new Error('this target needs readSql: its persistence has no driver in reach')
+        return local.all(sql, params)
+      }
+      const [registry] = await readSql(`SELECT id FROM persistdb_collections WHERE name = 'scored'`)
       const table = `"persistdb_c${Number(registry!.id)}_rows"`
       const indexes = async () =>
         (
-          await driver.all(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`, [
+          await readSql(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`, [
             table.slice(1, -1),
           ])
         )
@@ -315,12 +326,9 @@ export function describePersistenceScenarios(name: string, target: PersistenceSc
           limit: 5,
         },
         undefined,
-        { knownTypes: true, limits: driver.limits },
+        { knownTypes: true, limits: local?.limits ?? DEFAULT_SQLITE_LIMITS },
       )
-      const explain = `EXPLAIN QUERY PLAN ${compiled.sql}`
-      const plan = await (target.explain
-        ? target.explain(db, explain, compiled.params)
-        : driver.all(explain, compiled.params))
+      const plan = await readSql(`EXPLAIN QUERY PLAN ${compiled.sql}`, compiled.params)
       expect(plan.map((r) => String(r.detail)).join(' | ')).toContain(`USING INDEX ${index}`)
       await live.cleanup()
       await reader.collection.cleanup()

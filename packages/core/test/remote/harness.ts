@@ -1,5 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterAll, afterEach } from 'vitest'
 import {
   RemoteUnavailableError,
   createRemotePersistence,
@@ -83,19 +87,23 @@ export class ServerProcess {
   }
 
   /** Sends any request as `peer` (hostile tests send what PersistDB never would). */
-  request(request: unknown, peer: { id: string; origin?: string }): Promise<OperationResponse> {
+  request(
+    request: unknown,
+    peer: { id: string; origin?: string },
+    file?: string,
+  ): Promise<OperationResponse> {
     if (this.exited) return Promise.reject(new RemoteUnavailableError('the main process is not running'))
     const id = ++this.nextId
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
-      this.post({ t: 'request', id, peer, request })
+      this.post({ t: 'request', id, peer, request, file })
     })
   }
 
-  /** One client's transport ("a window"). */
-  transport(peerId: string, origin = this.allowedOrigin): RemoteTransport {
+  /** One client's transport ("a window"); `file`: another database main serves (default: `path`). */
+  transport(peerId: string, origin = this.allowedOrigin, file?: string): RemoteTransport {
     return {
-      send: (request: OperationRequest) => this.request(request, { id: peerId, origin }),
+      send: (request: OperationRequest) => this.request(request, { id: peerId, origin }, file),
       onNotice: (listener) => {
         let set = this.noticeListeners.get(peerId)
         if (!set) this.noticeListeners.set(peerId, (set = new Set()))
@@ -107,6 +115,11 @@ export class ServerProcess {
 
   connect(peerId: string, origin?: string): RemotePersistence {
     return createRemotePersistence(this.transport(peerId, origin))
+  }
+
+  /** A window on database `file`, served by this same main beside `path`. */
+  connectTo(file: string, peerId: string): RemotePersistence {
+    return createRemotePersistence(this.transport(peerId, this.allowedOrigin, file))
   }
 
   loseAnswers(op: string, count: number): void {
@@ -133,5 +146,30 @@ export class ServerProcess {
   async restart(): Promise<void> {
     await this.kill()
     await this.spawn()
+  }
+}
+
+/**
+ * A test file's mains: `start()` runs one on a new file in a temporary
+ * directory named `prefix`; each is killed after its test, the directory
+ * removed after the file.
+ */
+export function useServers(prefix: string): {
+  start(mode?: 'sync' | 'async', allowedOrigin?: string): Promise<ServerProcess>
+} {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  let running: ServerProcess[] = []
+  let files = 0
+  afterEach(async () => {
+    await Promise.all(running.map((s) => s.kill()))
+    running = []
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  return {
+    async start(mode = 'sync', allowedOrigin) {
+      const server = await ServerProcess.start(join(dir, `db-${++files}.sqlite`), mode, allowedOrigin)
+      running.push(server)
+      return server
+    },
   }
 }

@@ -3,15 +3,12 @@
  * in another process ("main", a child Node process on better-sqlite3), over a
  * real structured-clone boundary. See harness.ts.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { createCollection, createLiveQueryCollection, gt, type Collection } from '@tanstack/db'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { persistedCollectionOptions, SchemaVersionMismatchError } from '../../src'
 import { waitFor } from '../../../node/test/fixtures/synced-source'
-import { ServerProcess } from './harness'
+import { useServers, type ServerProcess } from './harness'
 
 interface Todo {
   id: string
@@ -19,20 +16,7 @@ interface Todo {
   n: number
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'persistdb-remote-'))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
-let servers: ServerProcess[] = []
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.kill()))
-  servers = []
-})
-
-let files = 0
-async function startServer(mode: 'sync' | 'async' = 'sync'): Promise<ServerProcess> {
-  const server = await ServerProcess.start(join(dir, `db-${++files}.sqlite`), mode)
-  servers.push(server)
-  return server
-}
+const servers = useServers('persistdb-remote-')
 
 function todos(server: ServerProcess, window: string, extra: Record<string, unknown> = {}) {
   return createCollection(
@@ -46,7 +30,7 @@ function todos(server: ServerProcess, window: string, extra: Record<string, unkn
 }
 
 /** Rows of a collection as main's file holds them (read in this process, read-only). */
-export function rowsOnDisk(path: string, name: string): Array<{ key: unknown; value: string }> {
+function rowsOnDisk(path: string, name: string): Array<{ key: unknown; value: string }> {
   const db = new Database(path, { readonly: true })
   try {
     const found = db.prepare(`SELECT id FROM persistdb_collections WHERE name = ?`).get(name) as
@@ -66,7 +50,7 @@ const sorted = (c: Collection<Todo, string>) =>
 
 describe.each(['sync', 'async'] as const)('remote persistence, main on a %s driver', (mode) => {
   it('persists a local-only collection in main and restores it in a new window', async () => {
-    const server = await startServer(mode)
+    const server = await servers.start(mode)
     const a = todos(server, 'window-a')
     await a.stateWhenReady()
     const tx = a.insert([
@@ -92,7 +76,7 @@ describe.each(['sync', 'async'] as const)('remote persistence, main on a %s driv
   })
 
   it("shows every window the other windows' commits through notices", async () => {
-    const server = await startServer(mode)
+    const server = await servers.start(mode)
     const a = todos(server, 'window-a')
     const b = todos(server, 'window-b')
     await Promise.all([a.stateWhenReady(), b.stateWhenReady()])
@@ -106,7 +90,7 @@ describe.each(['sync', 'async'] as const)('remote persistence, main on a %s driv
   })
 
   it('loads on-demand subsets in main from a live query description', async () => {
-    const server = await startServer(mode)
+    const server = await servers.start(mode)
     const seed = todos(server, 'seed')
     await seed.stateWhenReady()
     await seed.insert(Array.from({ length: 30 }, (_, n) => ({ id: `t${n}`, title: `todo ${n}`, n })))
@@ -130,7 +114,7 @@ describe.each(['sync', 'async'] as const)('remote persistence, main on a %s driv
   })
 
   it('rebuilds typed errors across the boundary', async () => {
-    const server = await startServer(mode)
+    const server = await servers.start(mode)
     const a = todos(server, 'window-a')
     await a.stateWhenReady()
     await a.insert({ id: 'k', title: 'kept', n: 1 }).isPersisted.promise
@@ -146,5 +130,23 @@ describe.each(['sync', 'async'] as const)('remote persistence, main on a %s driv
       requestedVersion: 2,
     })
     expect(rowsOnDisk(server.path, 'todos').map((r) => r.key)).toEqual(['k'])
+  })
+})
+
+describe('remote persistences sharing one window', () => {
+  it("keeps each persistence's notices when another one in the window stops listening", async () => {
+    const server = await servers.start()
+    // Two remote persistences in one window: main knows them by the same peer id.
+    const first = todos(server, 'window-a')
+    const second = todos(server, 'window-a')
+    const other = todos(server, 'window-b')
+    await Promise.all([first.stateWhenReady(), second.stateWhenReady(), other.stateWhenReady()])
+    await other.insert({ id: 'x', title: 'both see it', n: 1 }).isPersisted.promise
+    await waitFor(() => first.has('x') && second.has('x'), 'both persistences see the commit')
+    await first.cleanup()
+    await other.insert({ id: 'y', title: 'after the first stopped', n: 2 }).isPersisted.promise
+    await waitFor(() => second.has('y'), 'the second persistence still hears commits')
+    await second.cleanup()
+    await other.cleanup()
   })
 })

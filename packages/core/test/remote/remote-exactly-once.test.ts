@@ -4,36 +4,20 @@
  * nobody; a dead or stopped main fails fast with a typed error, and a
  * restarted main picks up where it left (harness.ts: main in a child process).
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { createCollection } from '@tanstack/db'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { encodeValue, persistedCollectionOptions, PersistenceWriteError } from '../../src'
 import { OPERATIONS_PROTOCOL, RemoteUnavailableError, type RemotePersistence } from '../../src/remote'
 import { waitFor } from '../../../node/test/fixtures/synced-source'
-import { ServerProcess } from './harness'
+import { useServers, type ServerProcess } from './harness'
 
 interface Todo {
   id: string
   n: number
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'persistdb-once-'))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
-let servers: ServerProcess[] = []
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.kill()))
-  servers = []
-})
-
-let files = 0
-async function startServer(): Promise<ServerProcess> {
-  const server = await ServerProcess.start(join(dir, `db-${++files}.sqlite`), 'sync')
-  servers.push(server)
-  return server
-}
+const servers = useServers('persistdb-once-')
 
 function todos(persistence: RemotePersistence) {
   return createCollection(
@@ -63,9 +47,27 @@ function disk(path: string): { rows: string[]; changes: number; applied: number 
   }
 }
 
+/** A commit request as peer `peer` sends it raw (one row `id`), on the `todos` collection it opens first. */
+async function rawCommit(server: ServerProcess, peer: string, txId: string, id: string, n: number) {
+  const { num } = await server.connect(peer).openCollection({
+    name: 'todos',
+    kind: 'local',
+    schemaVersion: 1,
+    writerId: peer,
+  })
+  return {
+    v: OPERATIONS_PROTOCOL,
+    op: 'commit',
+    collection: num,
+    txId,
+    writerId: `${peer}:1`,
+    batch: { truncate: false, rows: [[id, encodeValue({ id, n }), null]], collectionMeta: [] },
+  }
+}
+
 describe('exactly-once across the boundary', () => {
   it('applies a commit whose answer was lost once, and reports it applied', async () => {
-    const server = await startServer()
+    const server = await servers.start()
     const a = todos(server.connect('window-a'))
     await a.stateWhenReady()
     await a.insert({ id: 'first', n: 0 }).isPersisted.promise
@@ -82,25 +84,10 @@ describe('exactly-once across the boundary', () => {
   })
 
   it('answers a resent commit "applied" without writing it again', async () => {
-    const server = await startServer()
+    const server = await servers.start()
     const a = todos(server.connect('window-a'))
     await a.stateWhenReady()
-    const num = (
-      await server.connect('probe').openCollection({
-        name: 'todos',
-        kind: 'local',
-        schemaVersion: 1,
-        writerId: 'probe',
-      })
-    ).num
-    const commit = {
-      v: OPERATIONS_PROTOCOL,
-      op: 'commit',
-      collection: num,
-      txId: 'resent-tx-0001',
-      writerId: 'probe:1',
-      batch: { truncate: false, rows: [['r', encodeValue({ id: 'r', n: 1 }), null]], collectionMeta: [] },
-    }
+    const commit = await rawCommit(server, 'probe', 'resent-tx-0001', 'r', 1)
     const first = await server.request(commit, { id: 'probe' })
     const before = disk(server.path)
     const again = await server.request(commit, { id: 'probe' })
@@ -111,28 +98,12 @@ describe('exactly-once across the boundary', () => {
   })
 
   it('a window that dies with its commit in flight blocks no other window', async () => {
-    const server = await startServer()
+    const server = await servers.start()
     const a = todos(server.connect('window-a'))
     await a.stateWhenReady()
-    const num = (
-      await server.connect('doomed').openCollection({
-        name: 'todos',
-        kind: 'local',
-        schemaVersion: 1,
-        writerId: 'doomed',
-      })
-    ).num
-    const dying = server.request(
-      {
-        v: OPERATIONS_PROTOCOL,
-        op: 'commit',
-        collection: num,
-        txId: 'doomed-tx-0001',
-        writerId: 'doomed:1',
-        batch: { truncate: false, rows: [['d', encodeValue({ id: 'd', n: 9 }), null]], collectionMeta: [] },
-      },
-      { id: 'doomed' },
-    )
+    const dying = server.request(await rawCommit(server, 'doomed', 'doomed-tx-0001', 'd', 9), {
+      id: 'doomed',
+    })
     server.disconnect('doomed')
     await a.insert({ id: 'alive', n: 1 }).isPersisted.promise
     await dying
@@ -141,7 +112,7 @@ describe('exactly-once across the boundary', () => {
   })
 
   it('fails fast with a typed error while main is down, and works again once it is back', async () => {
-    const server = await startServer()
+    const server = await servers.start()
     const persistenceA = server.connect('window-a')
     const persistenceB = server.connect('window-b')
     const a = todos(persistenceA)
@@ -168,7 +139,7 @@ describe('exactly-once across the boundary', () => {
   })
 
   it('fails fast once main stopped serving', async () => {
-    const server = await startServer()
+    const server = await servers.start()
     const a = todos(server.connect('window-a'))
     await a.stateWhenReady()
     server.stopServing()

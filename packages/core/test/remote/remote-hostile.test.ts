@@ -229,6 +229,10 @@ describe('a hostile client', () => {
     )
     await expectRefused(commit({ truncate: 'yes', rows: [], collectionMeta: [] }), 'malformed')
     await expectRefused(commit({ truncate: false, rows: [], collectionMeta: [] }, { txId: 'x' }), 'malformed')
+    // A subscription names its client (one peer may hold several remote persistences).
+    await expectRefused({ v, op: 'subscribe', collection: todos, fromSeq: 0 }, 'malformed')
+    await expectRefused({ v, op: 'subscribe', collection: todos, fromSeq: 0, client: '' }, 'malformed')
+    await expectRefused({ v, op: 'unsubscribe', collection: todos, client: 7 }, 'malformed')
     await expectRefused({ v: 99, op: 'ready' }, 'protocol')
   })
 

@@ -1,6 +1,8 @@
 /**
- * "Main" in a child Node process: one SQLitePersistence on a real SQLite file
- * (better-sqlite3, via core's test driver), served with serveOperations.
+ * "Main" in a child Node process: a SQLitePersistence on a real SQLite file
+ * (better-sqlite3, via core's test driver), served with serveOperations; one
+ * more per other file a request names (one process serving many databases
+ * spares a process start per database).
  * Messages from the parent cross a real structured-clone boundary
  * (child_process.fork with serialization: 'advanced'). Started by harness.ts.
  */
@@ -9,7 +11,8 @@ import { serveOperations, type OperationNotice, type OperationPeer } from '../..
 import { BetterSqliteTestDriver } from '../support/sqlite-test-driver'
 
 export type ToServer =
-  | { t: 'request'; id: number; peer: { id: string; origin?: string }; request: unknown }
+  /** `file`: another database file than the one main was started on (default: that one). */
+  | { t: 'request'; id: number; peer: { id: string; origin?: string }; request: unknown; file?: string }
   | { t: 'disconnect'; peer: string }
   /** Test hook: apply the next `count` requests of kind `op`, then lose their answers. */
   | { t: 'lose-answers'; op: string; count: number }
@@ -25,18 +28,28 @@ export type FromServer =
 const [path, mode, allowed] = process.argv.slice(2) as [string, 'sync' | 'async', string | undefined]
 const send = (message: FromServer) => process.send!(message)
 
-const persistence = createSQLitePersistence({
-  driver: new BetterSqliteTestDriver(path, mode),
-  file: path,
-  // Other processes writing the file are seen through the change log; the relay also polls after each write.
-  pollIntervalMs: 50,
-})
-const server = serveOperations(persistence, {
-  allowPeer: allowed ? (peer) => peer.origin === allowed : undefined,
-  migrations: {
-    'migrated-todos': (row, from) => (from === 1 ? { ...(row as object), migrated: true } : row),
-  },
-})
+/** One persistence and its server per file: main serves `path`, and any other file a request names. */
+function serveFile(file: string) {
+  const persistence = createSQLitePersistence({
+    driver: new BetterSqliteTestDriver(file, mode),
+    file,
+    // Other processes writing the file are seen through the change log; the relay also polls after each write.
+    pollIntervalMs: 50,
+  })
+  return serveOperations(persistence, {
+    allowPeer: allowed ? (peer) => peer.origin === allowed : undefined,
+    migrations: {
+      'migrated-todos': (row, from) => (from === 1 ? { ...(row as object), migrated: true } : row),
+    },
+  })
+}
+const servers = new Map<string, ReturnType<typeof serveFile>>()
+function serverFor(file = path): ReturnType<typeof serveFile> {
+  let server = servers.get(file)
+  if (!server) servers.set(file, (server = serveFile(file)))
+  return server
+}
+serverFor()
 const lose = new Map<string, number>()
 
 process.on('message', (message: ToServer) => {
@@ -46,15 +59,18 @@ process.on('message', (message: ToServer) => {
       notify: (notice) => send({ t: 'notice', peer: message.peer.id, notice }),
     }
     const op = (message.request as { op?: unknown } | null)?.op
-    void server.handle(message.request, peer).then((response) => {
-      const left = typeof op === 'string' ? (lose.get(op) ?? 0) : 0
-      if (left > 0) {
-        lose.set(op as string, left - 1)
-        send({ t: 'lost', id: message.id })
-      } else send({ t: 'response', id: message.id, response })
-    })
-  } else if (message.t === 'disconnect') server.disconnect(message.peer)
+    void serverFor(message.file)
+      .handle(message.request, peer)
+      .then((response) => {
+        const left = typeof op === 'string' ? (lose.get(op) ?? 0) : 0
+        if (left > 0) {
+          lose.set(op as string, left - 1)
+          send({ t: 'lost', id: message.id })
+        } else send({ t: 'response', id: message.id, response })
+      })
+  } else if (message.t === 'disconnect')
+    for (const server of servers.values()) server.disconnect(message.peer)
   else if (message.t === 'lose-answers') lose.set(message.op, message.count)
-  else if (message.t === 'stop') server.close()
+  else if (message.t === 'stop') for (const server of servers.values()) server.close()
 })
 send({ t: 'ready' })

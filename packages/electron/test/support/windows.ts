@@ -1,43 +1,18 @@
 /** Renderer-side helpers: a window's persisted collection, and waiting for what it shows. */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createCollection, type Collection } from '@tanstack/db'
-import { persistedCollectionOptions } from '@persistdb/core'
+import type { Collection } from '@tanstack/db'
+import { tempDir as sharedTempDir, type TempDir } from '../../../core/test/support/temp-dir'
+import { todosCollection } from '../../../core/test/support/todos'
 import { createElectronSQLitePersistence } from '../../src/renderer'
 import type { EmulatedWindow } from './electron-emulation'
 
-export interface Todo {
-  id: string
-  title: string
-  [field: string]: unknown
-}
+export type { Todo } from '../../../core/test/support/todos'
 
-export function tempDir(prefix = 'persistdb-electron-'): {
-  dir: string
-  file: (name?: string) => string
-  cleanup: () => void
-} {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  return {
-    dir,
-    file: (name = 'app.sqlite') => join(dir, name),
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-  }
-}
+export const tempDir = (prefix = 'persistdb-electron-'): TempDir => sharedTempDir(prefix, 'app.sqlite')
 
 /** A window's `todos` collection, persisted in main's file through the window's ipcRenderer. */
 export function openTodos(window: EmulatedWindow, options: { id?: string; schemaVersion?: number } = {}) {
   const persistence = createElectronSQLitePersistence({ ipcRenderer: window.ipcRenderer })
-  const todos = createCollection(
-    persistedCollectionOptions<Todo, string>({
-      id: options.id ?? 'todos',
-      getKey: (todo) => todo.id,
-      persistence,
-      schemaVersion: options.schemaVersion ?? 1,
-    }),
-  )
-  return { persistence, todos }
+  return { persistence, todos: todosCollection(persistence, options) }
 }
 
 /**
