@@ -6,9 +6,14 @@
 import SQLiteESMFactory from '@journeyapps/wa-sqlite/dist/wa-sqlite.mjs'
 import * as SQLite from '@journeyapps/wa-sqlite'
 import { OPFSCoopSyncVFS } from '@journeyapps/wa-sqlite/src/examples/OPFSCoopSyncVFS.js'
-import { DamagedDatabaseError, type SQLiteRow, type SQLiteValue } from '@persistdb/core'
+import {
+  DamagedDatabaseError,
+  DatabaseFileReplacedError,
+  type SQLiteRow,
+  type SQLiteValue,
+} from '@persistdb/core'
 import { LEGACY_BROWSER_META_TABLE, REMOTE_META_TABLE } from '@persistdb/core/remote'
-import { isStorageFailure, quotaFailure } from './storage-failure'
+import { isStorageFailure, opfsFileExists, quotaFailure } from './storage-failure'
 import { loadIndexedDb, renewIndexedDbVfs, takeIndexedDbAbort, type IndexedDbEngine } from './idb-storage'
 import { bindValues, readColumn, type SQLiteAPI, type WasmExports } from './values'
 
@@ -88,6 +93,8 @@ export class WorkerDatabase {
   private db: number | undefined
   /** IndexedDB fallback: the connection's VFS failed; it is reopened on a fresh one before the next statement. */
   private failed = false
+  /** OPFS: the file was deleted under the open connection; every statement fails with this from then on. */
+  private lost: DatabaseFileReplacedError | undefined
 
   private constructor(
     private readonly engine: Engine,
@@ -193,6 +200,7 @@ export class WorkerDatabase {
 
   /** The open connection (the IndexedDB fallback reopens a failed one first). */
   private async connection(): Promise<number> {
+    if (this.lost) throw this.lost
     if (this.failed) await this.reopen()
     if (this.db === undefined) throw new Error(`PersistDB database "${this.name}" is closed`)
     return this.db
@@ -203,7 +211,11 @@ export class WorkerDatabase {
     try {
       return await this.execute(db, sql, params)
     } catch (error) {
-      const typed = quotaFailure(error, this.name, this.failureCauses()) ?? error
+      const causes = this.failureCauses()
+      // Storage cleared under the open file: nothing written from now on would last. Checked only on a failure.
+      if (this.storage === 'opfs' && isStorageFailure(error) && !(await opfsFileExists(this.name)))
+        throw (this.lost = new DatabaseFileReplacedError(this.name, 'deleted'))
+      const typed = quotaFailure(error, this.name, causes) ?? error
       // The IndexedDB VFS never recovers from a failed IndexedDB transaction: move to a fresh one now, so
       // the next request (of any tab) runs on a working connection. What this one had open is rolled back.
       if (this.storage === 'indexeddb' && isStorageFailure(error)) {
@@ -274,7 +286,7 @@ export class WorkerDatabase {
   }
 
   get inTransaction(): boolean {
-    return this.db !== undefined && !this.failed && this.sqlite3.get_autocommit(this.db) === 0
+    return this.db !== undefined && !this.failed && !this.lost && this.sqlite3.get_autocommit(this.db) === 0
   }
 
   async close(): Promise<void> {

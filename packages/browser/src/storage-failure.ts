@@ -30,3 +30,24 @@ export function quotaFailure(
     ? new StorageQuotaError(databaseName, `${String(cause.name)}: ${String(cause.message)}`)
     : undefined
 }
+
+/**
+ * False when the OPFS file that holds database `databaseName` is gone (the origin's storage was cleared:
+ * "Clear site data", `Storage.clearDataForOrigin`, or the OPFS root removed recursively). Chromium refuses to
+ * remove the file itself while the leader holds its access handles; clearing the storage removes it anyway,
+ * and the handles then write nothing. Asked only after an I/O error, so commits pay nothing for it.
+ */
+export async function opfsFileExists(databaseName: string): Promise<boolean> {
+  // The VFS's path, as it derives it: the name as a file URL path (kept encoded), split at '/'.
+  const parts = new URL(databaseName, 'file://').pathname.split('/').filter((part) => part)
+  const file = parts.pop()
+  try {
+    let directory = await navigator.storage.getDirectory()
+    for (const part of parts) directory = await directory.getDirectoryHandle(part)
+    await directory.getFileHandle(file ?? '')
+    return true
+  } catch (error) {
+    const name = (error as { name?: unknown })?.name
+    return !(name === 'NotFoundError' || name === 'TypeError')
+  }
+}
