@@ -221,6 +221,7 @@ export class WorkerDatabase {
       if (this.storage === 'indexeddb' && isStorageFailure(error)) {
         this.failed = true
         await this.reopen().catch(() => undefined) // tried again before the next statement
+        if (this.lost) throw this.lost
       }
       throw typed
     }
@@ -264,7 +265,15 @@ export class WorkerDatabase {
   private async reopen(): Promise<void> {
     await this.closeConnection().catch(() => undefined)
     await renewIndexedDbVfs(this.engine as IndexedDbEngine)
-    this.db = await this.sqlite3.open_v2(this.name, OPEN_FLAGS, this.engine.vfsName)
+    try {
+      // Without CREATE: a database the browser deleted meanwhile (site data cleared) must not be replaced by
+      // an empty one that would take writes while the tabs still show the old rows.
+      this.db = await this.sqlite3.open_v2(this.name, SQLite.SQLITE_OPEN_READWRITE, this.engine.vfsName)
+    } catch (error) {
+      if ((error as { code?: unknown })?.code === SQLite.SQLITE_CANTOPEN)
+        throw (this.lost = new DatabaseFileReplacedError(this.name, 'deleted'))
+      throw error
+    }
     this.failed = false
   }
 
