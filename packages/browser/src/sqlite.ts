@@ -207,7 +207,8 @@ export class WorkerDatabase {
   }
 
   async all(sql: string, params: readonly SQLiteValue[] = []): Promise<SQLiteRow[]> {
-    const db = await this.connection()
+    // The healthy path takes the handle as it is: no extra await per statement.
+    const db = this.db !== undefined && !this.failed && !this.lost ? this.db : await this.connection()
     try {
       return await this.execute(db, sql, params)
     } catch (error) {
