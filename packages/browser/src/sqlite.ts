@@ -93,7 +93,7 @@ export class WorkerDatabase {
   private db: number | undefined
   /** IndexedDB fallback: the connection's VFS failed; it is reopened on a fresh one before the next statement. */
   private failed = false
-  /** OPFS: the file was deleted under the open connection; every statement fails with this from then on. */
+  /** The file was deleted under the open connection (storage cleared): every statement fails with this from then on. */
   private lost: DatabaseFileReplacedError | undefined
 
   private constructor(
