@@ -8,12 +8,12 @@ import * as SQLite from '@journeyapps/wa-sqlite'
 import { OPFSCoopSyncVFS } from '@journeyapps/wa-sqlite/src/examples/OPFSCoopSyncVFS.js'
 import {
   DamagedDatabaseError,
-  DatabaseFileReplacedError,
+  type DatabaseFileReplacedError,
   type SQLiteRow,
   type SQLiteValue,
 } from '@persistdb/core'
 import { LEGACY_BROWSER_META_TABLE, REMOTE_META_TABLE } from '@persistdb/core/remote'
-import { isStorageFailure, opfsFileExists, quotaFailure } from './storage-failure'
+import { isStorageFailure, opfsFileExists, quotaFailure, storageClearedError } from './storage-failure'
 import { loadIndexedDb, renewIndexedDbVfs, takeIndexedDbAbort, type IndexedDbEngine } from './idb-storage'
 import { bindValues, readColumn, type SQLiteAPI, type WasmExports } from './values'
 
@@ -215,7 +215,7 @@ export class WorkerDatabase {
       const causes = this.failureCauses()
       // Storage cleared under the open file: nothing written from now on would last. Checked only on a failure.
       if (this.storage === 'opfs' && isStorageFailure(error) && !(await opfsFileExists(this.name)))
-        throw (this.lost = new DatabaseFileReplacedError(this.name, 'deleted'))
+        throw (this.lost = storageClearedError(this.name))
       const typed = quotaFailure(error, this.name, causes) ?? error
       // The IndexedDB VFS never recovers from a failed IndexedDB transaction: move to a fresh one now, so
       // the next request (of any tab) runs on a working connection. What this one had open is rolled back.
@@ -272,7 +272,7 @@ export class WorkerDatabase {
       this.db = await this.sqlite3.open_v2(this.name, SQLite.SQLITE_OPEN_READWRITE, this.engine.vfsName)
     } catch (error) {
       if ((error as { code?: unknown })?.code === SQLite.SQLITE_CANTOPEN)
-        throw (this.lost = new DatabaseFileReplacedError(this.name, 'deleted'))
+        throw (this.lost = storageClearedError(this.name))
       throw error
     }
     this.failed = false

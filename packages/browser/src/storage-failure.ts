@@ -1,5 +1,6 @@
 /** Telling a failed write's cause from SQLite's result code and what the VFS recorded behind it. */
 import * as SQLite from '@journeyapps/wa-sqlite'
+import { DatabaseFileReplacedError } from '@persistdb/core'
 import { StorageQuotaError } from './errors'
 
 /** SQLITE_IOERR (any extended code) or SQLITE_FULL: the storage under the VFS failed. */
@@ -50,4 +51,19 @@ export async function opfsFileExists(databaseName: string): Promise<boolean> {
     const name = (error as { name?: unknown })?.name
     return !(name === 'NotFoundError' || name === 'TypeError')
   }
+}
+
+/**
+ * Core's DatabaseFileReplacedError (its class and code, so every tab revives it as that and core stops the
+ * persistence), with what it means in a browser: the site's storage was cleared, and what to do about it.
+ */
+export function storageClearedError(databaseName: string): DatabaseFileReplacedError {
+  const error = new DatabaseFileReplacedError(databaseName, 'deleted')
+  error.message =
+    `The database file of PersistDB database "${databaseName}" was deleted while PersistDB had it open: this ` +
+    `site's storage was cleared (Clear site data, or the storage removed by code). Nothing written from now on ` +
+    `would be kept, so this database stopped: the write that found this was rolled back and nothing after it is ` +
+    `acknowledged. The rows it held are gone with the site's data; reload every tab of this site to start a new, ` +
+    `empty database.`
+  return error
 }

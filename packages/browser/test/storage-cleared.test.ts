@@ -127,7 +127,7 @@ describe('the OPFS file while the leader holds it', () => {
           cause: { name: 'DatabaseFileReplacedError', code: 'PERSISTDB_FILE_REPLACED' },
         })
         expect(refused.ok ? '' : refused.error.cause?.message).toMatch(
-          /was deleted while PersistDB had it open/,
+          /was deleted while PersistDB had it open: this site's storage was cleared.*nothing after it is acknowledged.*reload every tab/s,
         )
       }
       // ...and its collections are in their error state: nothing is taken after it.
