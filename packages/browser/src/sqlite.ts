@@ -6,15 +6,22 @@
 import SQLiteESMFactory from '@journeyapps/wa-sqlite/dist/wa-sqlite.mjs'
 import * as SQLite from '@journeyapps/wa-sqlite'
 import { OPFSCoopSyncVFS } from '@journeyapps/wa-sqlite/src/examples/OPFSCoopSyncVFS.js'
-import { DamagedDatabaseError, type SQLiteRow, type SQLiteValue } from '@persistdb/core'
+import {
+  DamagedDatabaseError,
+  type DatabaseFileReplacedError,
+  type SQLiteRow,
+  type SQLiteValue,
+} from '@persistdb/core'
 import { LEGACY_BROWSER_META_TABLE, REMOTE_META_TABLE } from '@persistdb/core/remote'
-import { StorageQuotaError } from './errors'
+import { isStorageFailure, opfsFileExists, quotaFailure, storageClearedError } from './storage-failure'
+import { loadIndexedDb, renewIndexedDbVfs, takeIndexedDbAbort, type IndexedDbEngine } from './idb-storage'
 import { bindValues, readColumn, type SQLiteAPI, type WasmExports } from './values'
 
-/** wa-sqlite's API and the Emscripten module under it (for the exact binds values.ts makes). */
+/** wa-sqlite's API, the Emscripten module under it (for the exact binds values.ts makes) and the VFS in use. */
 interface Engine {
   sqlite3: SQLiteAPI
-  wasm: WasmExports
+  module: unknown
+  vfsName: string
 }
 
 export type StorageKind = 'opfs' | 'indexeddb'
@@ -40,30 +47,10 @@ export function hasOpfsSyncAccess(): boolean {
   )
 }
 
-const VFS_NAME: Record<StorageKind, string> = { opfs: 'persistdb-opfs', indexeddb: 'persistdb-idb' }
+const OPFS_VFS_NAME = 'persistdb-opfs'
 /** The OPFS VFS keeps the exception behind its last I/O error code: how a full quota is told from other I/O errors. */
 let opfsVfs: { lastError: unknown } | undefined
-/** The same for the IndexedDB fallback's VFS. */
-let idbVfs: { lastError: unknown } | undefined
-/**
- * The IndexedDB fallback: the error the last aborted IndexedDB transaction ended with. On a full quota the
- * browser aborts the transaction that writes pages with a QuotaExceededError as its `error`; the VFS only
- * sees "transaction aborted", so the leader's worker watches aborts itself.
- */
-let idbAbort: unknown
 const modules = new Map<StorageKind, Promise<Engine>>()
-
-function watchIndexedDbAborts(): void {
-  const proto = IDBDatabase.prototype as IDBDatabase & { persistdbWatched?: boolean }
-  if (proto.persistdbWatched) return
-  const transaction = proto.transaction
-  proto.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
-    const tx = transaction.apply(this, args)
-    tx.addEventListener('abort', () => (idbAbort = tx.error ?? idbAbort))
-    return tx
-  }
-  proto.persistdbWatched = true
-}
 
 function loadModule(options: OpenOptions): Promise<Engine> {
   let loading = modules.get(options.storage)
@@ -79,28 +66,10 @@ async function loadOpfs(wasmUrl: string | undefined): Promise<Engine> {
   const sqlite3 = SQLite.Factory(module)
   // Only the elected leader ever opens the file, so the VFS never competes with another connection;
   // OPFSCoopSyncVFS is the sync OPFS VFS that also tolerates a handle left behind by a dead tab.
-  const vfs = await OPFSCoopSyncVFS.create(VFS_NAME.opfs, module)
+  const vfs = await OPFSCoopSyncVFS.create(OPFS_VFS_NAME, module)
   opfsVfs = vfs as unknown as { lastError: unknown }
   sqlite3.vfs_register(vfs as unknown as SQLiteVFS, false)
-  return { sqlite3, wasm: module as WasmExports }
-}
-
-/** The fallback: the Asyncify build with IDBBatchAtomicVFS (slower, ~4 ms per small transaction). */
-async function loadIndexedDb(wasmUrl: string | undefined): Promise<Engine> {
-  const [{ default: factory }, { IDBBatchAtomicVFS }] = await Promise.all([
-    import('@journeyapps/wa-sqlite/dist/wa-sqlite-async.mjs'),
-    import('@journeyapps/wa-sqlite/src/examples/IDBBatchAtomicVFS.js'),
-  ])
-  const module: unknown = await factory(wasmUrl ? { locateFile: () => wasmUrl } : {})
-  const sqlite3 = SQLite.Factory(module)
-  // Its shipped .d.ts predates create(name, module); the runtime signature is what is called here.
-  const create = (IDBBatchAtomicVFS as unknown as { create(name: string, module: unknown): Promise<unknown> })
-    .create
-  watchIndexedDbAborts()
-  const vfs = await create.call(IDBBatchAtomicVFS, VFS_NAME.indexeddb, module)
-  idbVfs = vfs as { lastError: unknown }
-  sqlite3.vfs_register(vfs as SQLiteVFS, false)
-  return { sqlite3, wasm: module as WasmExports }
+  return { sqlite3, module, vfsName: OPFS_VFS_NAME }
 }
 
 /** OPFS errors that go away once a dead tab's access handles are released. */
@@ -116,15 +85,25 @@ export function isTransientOpenError(error: unknown): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+const OPEN_FLAGS = SQLite.SQLITE_OPEN_CREATE | SQLite.SQLITE_OPEN_READWRITE
+
 export class WorkerDatabase {
   private readonly statements = new Map<string, number>()
+  /** Undefined while the connection is closed (after `close`, or a failed reopen on the IndexedDB fallback). */
+  private db: number | undefined
+  /** IndexedDB fallback: the connection's VFS failed; it is reopened on a fresh one before the next statement. */
+  private failed = false
+  /** The file was deleted under the open connection (storage cleared): every statement fails with this from then on. */
+  private lost: DatabaseFileReplacedError | undefined
 
   private constructor(
-    private readonly sqlite3: SQLiteAPI,
-    private readonly wasm: WasmExports,
-    private readonly db: number,
+    private readonly engine: Engine,
+    db: number,
     private readonly name: string,
-  ) {}
+    private readonly storage: StorageKind,
+  ) {
+    this.db = db
+  }
 
   /**
    * Opens the database, retrying transient OPFS errors with exponential
@@ -135,18 +114,15 @@ export class WorkerDatabase {
     options: OpenOptions,
     log: (attempt: number, error: unknown) => void,
   ): Promise<WorkerDatabase> {
-    const { sqlite3, wasm } = await loadModule(options)
+    const engine = await loadModule(options)
+    const { sqlite3 } = engine
     const deadline = Date.now() + options.openTimeoutMs
     let delay = 50
     for (let attempt = 1; ; attempt++) {
       let db: number | undefined
       try {
-        db = await sqlite3.open_v2(
-          options.databaseName,
-          SQLite.SQLITE_OPEN_CREATE | SQLite.SQLITE_OPEN_READWRITE,
-          VFS_NAME[options.storage],
-        )
-        const database = new WorkerDatabase(sqlite3, wasm, db, options.databaseName)
+        db = await sqlite3.open_v2(options.databaseName, OPEN_FLAGS, engine.vfsName)
+        const database = new WorkerDatabase(engine, db, options.databaseName, options.storage)
         if (options.storage === 'opfs') await database.tuneForSoleConnection()
         // Reads the header now, so a held handle fails here rather than at the first statement.
         else await database.all('PRAGMA journal_mode')
@@ -159,6 +135,10 @@ export class WorkerDatabase {
         delay = Math.min(delay * 2, 1000)
       }
     }
+  }
+
+  private get sqlite3(): SQLiteAPI {
+    return this.engine.sqlite3
   }
 
   /**
@@ -197,11 +177,11 @@ export class WorkerDatabase {
     if (problems.length !== 1 || problems[0] !== 'ok') throw new DamagedDatabaseError(this.name, problems)
   }
 
-  private async prepare(sql: string): Promise<number> {
+  private async prepare(db: number, sql: string): Promise<number> {
     const cached = this.statements.get(sql)
     if (cached !== undefined) return cached
     let prepared: number | undefined
-    for await (const stmt of this.sqlite3.statements(this.db, sql, { unscoped: true })) {
+    for await (const stmt of this.sqlite3.statements(db, sql, { unscoped: true })) {
       if (prepared !== undefined) {
         await this.sqlite3.finalize(stmt)
         throw new Error('PersistDB runs one SQL statement per call')
@@ -218,12 +198,42 @@ export class WorkerDatabase {
     return prepared
   }
 
+  /** The open connection (the IndexedDB fallback reopens a failed one first). */
+  private async connection(): Promise<number> {
+    if (this.lost) throw this.lost
+    if (this.failed) await this.reopen()
+    if (this.db === undefined) throw new Error(`PersistDB database "${this.name}" is closed`)
+    return this.db
+  }
+
   async all(sql: string, params: readonly SQLiteValue[] = []): Promise<SQLiteRow[]> {
-    const { sqlite3 } = this
-    const stmt = await this.prepare(sql)
-    idbAbort = undefined
+    // The healthy path takes the handle as it is: no extra await per statement.
+    const db = this.db !== undefined && !this.failed && !this.lost ? this.db : await this.connection()
     try {
-      bindValues(sqlite3, this.wasm, stmt, params)
+      return await this.execute(db, sql, params)
+    } catch (error) {
+      const causes = this.failureCauses()
+      // Storage cleared under the open file: nothing written from now on would last. Checked only on a failure.
+      if (this.storage === 'opfs' && isStorageFailure(error) && !(await opfsFileExists(this.name)))
+        throw (this.lost = storageClearedError(this.name))
+      const typed = quotaFailure(error, this.name, causes) ?? error
+      // The IndexedDB VFS never recovers from a failed IndexedDB transaction: move to a fresh one now, so
+      // the next request (of any tab) runs on a working connection. What this one had open is rolled back.
+      if (this.storage === 'indexeddb' && isStorageFailure(error)) {
+        this.failed = true
+        await this.reopen().catch(() => undefined) // tried again before the next statement
+        if (this.lost) throw this.lost
+      }
+      throw typed
+    }
+  }
+
+  private async execute(db: number, sql: string, params: readonly SQLiteValue[]): Promise<SQLiteRow[]> {
+    const { sqlite3 } = this
+    this.failureCauses() // forget causes of earlier failures
+    const stmt = await this.prepare(db, sql)
+    try {
+      bindValues(sqlite3, this.engine.module as WasmExports, stmt, params)
       const rows: SQLiteRow[] = []
       let columns: string[] | undefined
       while ((await sqlite3.step(stmt)) === SQLite.SQLITE_ROW) {
@@ -233,12 +243,39 @@ export class WorkerDatabase {
         rows.push(row)
       }
       return rows
-    } catch (error) {
-      throw quotaFailure(error, this.name) ?? error
     } finally {
       await sqlite3.reset(stmt).catch(() => undefined)
       sqlite3.clear_bindings(stmt)
     }
+  }
+
+  /** What the VFS saw behind the last I/O error code (and forgets it): tells a full quota from other failures. */
+  private failureCauses(): unknown[] {
+    if (this.storage === 'opfs') {
+      const cause = opfsVfs?.lastError
+      if (opfsVfs) opfsVfs.lastError = null
+      return [cause]
+    }
+    const { vfs } = this.engine as IndexedDbEngine
+    const cause = vfs.lastError
+    vfs.lastError = null
+    return [cause, takeIndexedDbAbort()]
+  }
+
+  /** Closes the failed connection and opens the file again on a fresh VFS instance (IndexedDB fallback). */
+  private async reopen(): Promise<void> {
+    await this.closeConnection().catch(() => undefined)
+    await renewIndexedDbVfs(this.engine as IndexedDbEngine)
+    try {
+      // Without CREATE: a database the browser deleted meanwhile (site data cleared) must not be replaced by
+      // an empty one that would take writes while the tabs still show the old rows.
+      this.db = await this.sqlite3.open_v2(this.name, SQLite.SQLITE_OPEN_READWRITE, this.engine.vfsName)
+    } catch (error) {
+      if ((error as { code?: unknown })?.code === SQLite.SQLITE_CANTOPEN)
+        throw (this.lost = storageClearedError(this.name))
+      throw error
+    }
+    this.failed = false
   }
 
   async run(sql: string, params: readonly SQLiteValue[] = []): Promise<void> {
@@ -259,34 +296,20 @@ export class WorkerDatabase {
   }
 
   get inTransaction(): boolean {
-    return this.sqlite3.get_autocommit(this.db) === 0
+    return this.db !== undefined && !this.failed && !this.lost && this.sqlite3.get_autocommit(this.db) === 0
   }
 
   async close(): Promise<void> {
+    this.failed = false
+    await this.closeConnection()
+  }
+
+  private async closeConnection(): Promise<void> {
+    const { db } = this
+    if (db === undefined) return
+    this.db = undefined
     for (const stmt of this.statements.values()) await this.sqlite3.finalize(stmt).catch(() => undefined)
     this.statements.clear()
-    await this.sqlite3.close(this.db)
+    await this.sqlite3.close(db)
   }
-}
-
-/**
- * An I/O error whose cause was the quota (the access handle wrote short, or threw QuotaExceededError; on the
- * IndexedDB fallback, a page-writing transaction aborted with QuotaExceededError) becomes StorageQuotaError; anything else stays as it is.
- */
-function quotaFailure(error: unknown, databaseName: string): StorageQuotaError | undefined {
-  const code = (error as { code?: unknown })?.code
-  if (
-    typeof code !== 'number' ||
-    ((code & 0xff) !== SQLite.SQLITE_IOERR && (code & 0xff) !== SQLite.SQLITE_FULL)
-  )
-    return undefined
-  type Cause = { name?: unknown; message?: unknown } | null | undefined
-  const causes = [opfsVfs?.lastError, idbVfs?.lastError, idbAbort] as Cause[]
-  if (opfsVfs) opfsVfs.lastError = null
-  if (idbVfs) idbVfs.lastError = null
-  idbAbort = undefined
-  const cause = causes.find((c) => c?.name === 'QuotaExceededError' || c?.message === 'short write')
-  return cause
-    ? new StorageQuotaError(databaseName, `${String(cause?.name)}: ${String(cause?.message)}`)
-    : undefined
 }

@@ -398,10 +398,20 @@ const api = {
     }
   },
 
-  /** Makes every worker of this origin started with `idbQuotaFaults` fail (or stop failing) its IndexedDB writes as on a full quota. */
-  idbQuotaFull(full: boolean): void {
+  /**
+   * Makes every worker of this origin started with `idbQuotaFaults` fail (or stop failing) its IndexedDB
+   * writes as on a full quota; resolves once `workers` of them confirmed.
+   */
+  async idbQuotaFull(full: boolean, workers = 1): Promise<void> {
     const channel = new BroadcastChannel('persistdb-test:idb-quota')
-    channel.postMessage({ full })
+    const confirmed = new Set<string>()
+    await new Promise<void>((resolve) => {
+      channel.onmessage = (event: MessageEvent<{ ack?: string; full: boolean }>) => {
+        if (event.data.ack && event.data.full === full) confirmed.add(event.data.ack)
+        if (confirmed.size >= workers) resolve()
+      }
+      channel.postMessage({ full })
+    })
     channel.close()
   },
 

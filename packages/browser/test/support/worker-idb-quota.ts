@@ -1,14 +1,18 @@
 // The IndexedDB fallback with a full quota on demand. Chromium ignores Storage.overrideQuotaForOrigin for
 // IndexedDB in these test contexts (writes succeed with a 1-byte quota), so the failure is reproduced the way
 // Chromium reports it: the readwrite transaction that writes pages aborts with a QuotaExceededError as its
-// `error`. The tab switches it on and off over a BroadcastChannel.
+// `error`. The tab switches it on and off over a BroadcastChannel; each worker confirms the switch.
 import '../../src/worker'
 
 delete (FileSystemFileHandle.prototype as { createSyncAccessHandle?: unknown }).createSyncAccessHandle
 
 let full = false
-new BroadcastChannel('persistdb-test:idb-quota').onmessage = (event: MessageEvent<{ full: boolean }>) => {
+const worker = Math.random().toString(36).slice(2)
+const control = new BroadcastChannel('persistdb-test:idb-quota')
+control.onmessage = (event: MessageEvent<{ full: boolean; ack?: string }>) => {
+  if (event.data.ack) return
   full = event.data.full
+  control.postMessage({ ack: worker, full })
 }
 
 const aborted = new WeakSet<IDBTransaction>()
