@@ -348,6 +348,7 @@ export class SQLitePersistence implements PersistenceBackend {
       done()
     } catch (error) {
       done()
+      if (stopsPersistence(error)) return this.fail(error)
       reportPollError(error)
     }
   }

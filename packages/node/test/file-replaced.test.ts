@@ -201,6 +201,19 @@ describe('the database file deleted or replaced while open', () => {
     expect([...storedRows(file, 'todos').keys()]).toEqual(['a'])
   })
 
+  it('a connection closed by the app while idle: the next poll stops the persistence, collections go to error without a write', async () => {
+    const file = fresh()
+    const database = new Database(file)
+    const h = openTodos(file, { persistence: createNodeSQLitePersistence({ database, pollIntervalMs: 5 }) })
+    await h.collection.preload()
+    expect(h.collection.status).toBe('ready')
+    database.close()
+    await errorState(h.collection)
+    expect(h.persistence.failedWith).toBeInstanceOf(ConnectionClosedError)
+    await h.collection.cleanup()
+    await h.persistence.close()
+  })
+
   it('a synced collection stops too: a source commit after the deletion is not persisted and errors the collection', async () => {
     const file = fresh()
     const persistence: SQLitePersistence = createNodeSQLitePersistence({ path: file, pollIntervalMs: 0 })
