@@ -1,6 +1,8 @@
 /**
  * Profiles single-row write transactions (W2 1/tx shape) through PersistDB: run with --cpu-prof to see
- * where the time goes.   node --cpu-prof --import tsx bench/profile/writes.ts [rows=10000]
+ * where the time goes.   node --cpu-prof --import tsx bench/profile/writes.ts [rows=10000] [--floor]
+ * Prints wall time and this process's CPU time (user + system) per phase: on a loaded machine the CPU
+ * time moves far less than the wall time.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -22,21 +24,32 @@ const collection = process.argv.includes('--floor')
     )
 await collection.preload()
 const rows = makeRows(n)
-let t0 = performance.now()
-for (const row of rows) await collection.insert(row).isPersisted.promise
-const insertMs = performance.now() - t0
-t0 = performance.now()
-for (const row of rows)
-  await collection.update(row.id, (draft) => {
-    draft.score += 1
-  }).isPersisted.promise
-const updateMs = performance.now() - t0
-t0 = performance.now()
-for (const row of rows) await collection.delete(row.id).isPersisted.promise
-const deleteMs = performance.now() - t0
-console.log(
-  `${n} rows, 1/tx: insert ${insertMs.toFixed(0)} ms, update ${updateMs.toFixed(0)} ms, delete ${deleteMs.toFixed(0)} ms`,
-)
+
+async function phase(name: string, work: () => Promise<void>): Promise<string> {
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  await work()
+  const wall = performance.now() - t0
+  const cpu = process.cpuUsage(cpu0)
+  const cpuUs = (cpu.user + cpu.system) / n
+  return `${name} ${wall.toFixed(0)} ms (cpu ${cpuUs.toFixed(0)} µs/row)`
+}
+
+const results = [
+  await phase('insert', async () => {
+    for (const row of rows) await collection.insert(row).isPersisted.promise
+  }),
+  await phase('update', async () => {
+    for (const row of rows)
+      await collection.update(row.id, (draft) => {
+        draft.score += 1
+      }).isPersisted.promise
+  }),
+  await phase('delete', async () => {
+    for (const row of rows) await collection.delete(row.id).isPersisted.promise
+  }),
+]
+console.log(`${n} rows, 1/tx: ${results.join(', ')}`)
 await collection.cleanup()
 await persistence.close()
 rmSync(dir, { recursive: true, force: true })

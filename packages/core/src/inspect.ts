@@ -11,13 +11,12 @@ export {
   openCollection,
   writeBatch,
   requireResync,
-  headSeq,
-  pruneChanges,
   plainTypesKey,
   mayReadAsUnknown,
   type CollectionKind,
   type RowWrite,
 } from './store'
+export { headSeq, pruneChanges } from './change-log'
 export { decodeKey, decodeValue, encodeKey, encodeValue, TAG, type StoredKey } from './codec'
 export { ensureIndex } from './query/indexes'
 export { describeField, fieldIndex, readStoredIndex } from './query/stored-index'

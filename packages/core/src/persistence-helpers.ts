@@ -1,6 +1,6 @@
 import { InvalidOptionsError } from './errors'
 import type { StoredKey } from './codec'
-import { headSeq, pruneChanges, type ChangeEntry } from './store'
+import { headSeq, pruneChanges, type ChangeEntry } from './change-log'
 import type { StorageOp } from './runner'
 import type { RemoteChangeListener } from './backend'
 
@@ -21,6 +21,7 @@ export function keysFromOthers(
   return keys && [...keys]
 }
 
+/** Prunes against the newest entry on disk (maintenance, and every 64th commit). */
 export function* pruneAll(maxEntries: number, maxAgeMs: number): StorageOp<void> {
   const head = yield* headSeq()
   yield* pruneChanges(head, maxEntries, maxAgeMs)

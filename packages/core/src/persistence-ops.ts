@@ -4,7 +4,6 @@ import type { StorageOp } from './runner'
 import { rowsTable } from './schema'
 import {
   findCollection,
-  headSeq,
   isOpenReadOnly,
   loadCollectionMeta,
   loadKeys,
@@ -14,6 +13,7 @@ import {
   type CollectionRecord,
   type StoredRow,
 } from './store'
+import { headSeq } from './change-log'
 
 /** SQLitePersistence's named operations (backend.ts) as storage ops over one collection number. */
 

@@ -6,17 +6,8 @@ import { inspectDatabase } from './soundness'
 import { writeFailure } from './sqlite-failure'
 import { drive, driveInTransaction, type StorageOp } from './runner'
 import { migrate, STORAGE_FORMAT } from './schema'
-import {
-  changesSince,
-  dropCollection,
-  headSeq,
-  pruneChanges,
-  requireResync,
-  writeBatch,
-  type ChangeEntry,
-  type CommitBatch,
-  type StoredRow,
-} from './store'
+import { dropCollection, requireResync, writeBatch, type CommitBatch, type StoredRow } from './store'
+import { changesSince, headSeq, loggedSeq, type ChangeEntry } from './change-log'
 import { rowsTable } from './schema'
 import { dropIndex, ensureIndex, indexDefinition, indexExists, querySubset } from './query'
 import { deliverChanges, nonNegative, pruneAll, randomId, reportPollError } from './persistence-helpers'
@@ -125,15 +116,7 @@ export class SQLitePersistence implements PersistenceBackend {
 
   /** Runs `op` in a write transaction, checking the file is still ours just before it commits. */
   private transact<T>(op: () => StorageOp<T>): MaybePromise<T> {
-    const check = this.commitCheck
-    const body = check
-      ? function* () {
-          const result = yield* op()
-          check()
-          return result
-        }
-      : op
-    return this.guarded(() => driveInTransaction(this.driver, body))
+    return this.guarded(() => driveInTransaction(this.driver, op, this.commitCheck))
   }
 
   /** A writer id for one sync run, derived from this persistence's. */
@@ -192,22 +175,33 @@ export class SQLitePersistence implements PersistenceBackend {
   }
 
   /**
-   * Writes one committed transaction and returns its change-log position.
-   * Every 64th commit also prunes the log, inside the same SQLite
-   * transaction: no extra transaction on the write path. `once` (servers
-   * deduping resent requests) runs first inside that transaction: when it
-   * answers a position, the batch was applied before and is not written again.
+   * Writes one committed transaction. Every 64th commit also prunes the log,
+   * inside the same SQLite transaction: no extra transaction on the write
+   * path. `once` (servers deduping resent requests) runs first inside that
+   * transaction: when it answers a position, the batch was applied before and
+   * is not written again; with `once` the change-log position is returned.
    */
-  commitBatch(num: number, batch: CommitBatch, writer: string, once?: CommitOnce): MaybePromise<number> {
+  commitBatch(num: number, batch: CommitBatch, writer: string): MaybePromise<void>
+  commitBatch(num: number, batch: CommitBatch, writer: string, once: CommitOnce): MaybePromise<number>
+  commitBatch(
+    num: number,
+    batch: CommitBatch,
+    writer: string,
+    once?: CommitOnce,
+  ): MaybePromise<number | void> {
     const prune = ++this.commitsSincePrune >= 64
     if (prune) this.commitsSincePrune = 0
     const { maxEntries, maxAgeMs } = this
+    const table = rowsTable(num)
+    // The common case, a plain commit, runs writeBatch's own generator: nothing wrapped around it.
+    if (!once && !prune) return this.write(() => writeBatch(num, table, batch, writer))
     return this.write(function* () {
       const before = once ? yield* once.applied() : undefined
       if (before !== undefined) return before
-      const seq = yield* writeBatch(num, rowsTable(num), batch, writer)
-      if (once) yield* once.record(seq)
-      if (prune) yield* pruneChanges(seq, maxEntries, maxAgeMs)
+      yield* writeBatch(num, table, batch, writer)
+      const seq = once ? yield* loggedSeq() : undefined
+      if (once && seq !== undefined) yield* once.record(seq)
+      if (prune) yield* pruneAll(maxEntries, maxAgeMs)
       return seq
     })
   }

@@ -97,11 +97,23 @@ async function continueAsync<T>(executor: SQLiteExecutor, op: StorageOp<T>, firs
  * whose transactions take batches, the runs between two reads go to the
  * engine together (one round trip instead of one per statement); a failing
  * run then fails the transaction at the next read or at its end.
+ * `beforeCommit` runs after the op, still inside the transaction: throwing rolls it back.
  */
-export function driveInTransaction<T>(driver: SQLiteDriver, op: () => StorageOp<T>): MaybePromise<T> {
-  return driver.transaction((tx) =>
-    driver.mode === 'async' && tx.runBatch ? driveBatched(tx, op()) : drive(tx, op()),
-  )
+export function driveInTransaction<T>(
+  driver: SQLiteDriver,
+  op: () => StorageOp<T>,
+  beforeCommit?: () => void,
+): MaybePromise<T> {
+  return driver.transaction((tx) => {
+    const result = driver.mode === 'async' && tx.runBatch ? driveBatched(tx, op()) : drive(tx, op())
+    if (!beforeCommit) return result
+    return isPromiseLike(result)
+      ? result.then((value) => {
+          beforeCommit()
+          return value
+        })
+      : (beforeCommit(), result)
+  })
 }
 
 async function driveBatched<T>(tx: SQLiteExecutor, op: StorageOp<T>): Promise<T> {

@@ -1,6 +1,8 @@
-import { DriverResultError, SchemaVersionMismatchError, MigrationFailedError } from './errors'
+import { SchemaVersionMismatchError, MigrationFailedError } from './errors'
+import { lastInsertRowid, logChange } from './change-log'
 import { createRowsTableSql, rowsTable } from './schema'
 import { driverLimits, query, run, type StorageOp } from './runner'
+import { placeholders, rowSteps, rowsPerStatement } from './batch-sql'
 import type { SQLiteValue } from './driver'
 import type { StoredKey } from './codec'
 
@@ -133,7 +135,7 @@ export function* openCollection(
     throw new MigrationFailedError(name, found.schemaVersion, schemaVersion, error)
   }
   yield run(`UPDATE persistdb_collections SET schema_version = ? WHERE id = ?`, [schemaVersion, num])
-  yield* logChange(num, writer, null)
+  yield logChange(num, writer, null)
   return { num, table, created: false, reset: true }
 }
 
@@ -180,7 +182,7 @@ export function* clearCollection(num: number, writer: string): StorageOp<void> {
   yield run(`DELETE FROM ${rowsTable(num)}`)
   yield* markPlainTypes(num)
   yield run(`DELETE FROM persistdb_collection_meta WHERE collection = ?`, [num])
-  yield* logChange(num, writer, null)
+  yield logChange(num, writer, null)
 }
 
 export function* dropCollection(name: string, writer: string): StorageOp<boolean> {
@@ -190,7 +192,7 @@ export function* dropCollection(name: string, writer: string): StorageOp<boolean
   yield run(`DELETE FROM persistdb_collection_meta WHERE collection = ?`, [found.num])
   yield run(`DELETE FROM persistdb_collections WHERE id = ?`, [found.num])
   yield run(`DELETE FROM persistdb_meta WHERE key = ?`, [plainTypesKey(found.num)])
-  yield* logChange(found.num, writer, null)
+  yield logChange(found.num, writer, null)
   return true
 }
 
@@ -229,107 +231,13 @@ export function* loadCollectionMeta(num: number): StorageOp<ReadonlyArray<readon
   return rows.map((r) => [String(r.key), String(r.value)] as const)
 }
 
-/** Largest change-log position assigned (the newest entry is never pruned). */
-export function* headSeq(): StorageOp<number> {
-  const rows = yield* query(`SELECT max(seq) AS seq FROM persistdb_changes`)
-  return rows[0]?.seq == null ? 0 : Number(rows[0].seq)
-}
-
-export interface ChangeEntry {
-  readonly seq: number
-  readonly collection: number
-  readonly writer: string
-  /** Affected keys, or null when the whole collection must be reloaded. */
-  readonly keys: readonly StoredKey[] | null
-}
-
-export function* changesSince(seq: number): StorageOp<readonly ChangeEntry[]> {
-  const rows = yield* query(
-    `SELECT seq, collection, writer, keys FROM persistdb_changes WHERE seq > ? ORDER BY seq`,
-    [seq],
-  )
-  return rows.map((r) => ({
-    seq: Number(r.seq),
-    collection: Number(r.collection),
-    writer: String(r.writer),
-    keys: r.keys === null ? null : (JSON.parse(String(r.keys)) as StoredKey[]),
-  }))
-}
-
-/** Past this many keys a log entry says "reload" instead of listing them. */
-const MAX_LOGGED_KEYS = 2000
-
-export function* logChange(
-  num: number,
-  writer: string,
-  keys: readonly StoredKey[] | null,
-): StorageOp<number> {
-  const listed = keys && keys.length <= MAX_LOGGED_KEYS ? JSON.stringify(keys) : null
-  yield run(`INSERT INTO persistdb_changes (collection, writer, keys, at) VALUES (?, ?, ?, ?)`, [
-    num,
-    writer,
-    listed,
-    Date.now(),
-  ])
-  return yield* lastInsertRowid()
-}
-
 /**
- * The rowid the last INSERT of this transaction gave. Not `RETURNING`: SQLite
- * before 3.35 (system SQLite on older iOS, which op-sqlite can use) lacks it,
- * and bridges that tell reads from writes by the statement's first word
- * (op-sqlite's Node build) return no rows for it.
+ * Writes one committed transaction and its change-log entry. Rows are grouped
+ * by statement shape and written with multi-row statements (batch-sql.ts); no
+ * read before write. The entry's position is not read back (`loggedSeq()`
+ * does, for the callers that need it).
  */
-function* lastInsertRowid(): StorageOp<number> {
-  const rows = yield* query(`SELECT last_insert_rowid() AS id`)
-  const id = Number(rows[0]?.id)
-  if (!Number.isSafeInteger(id) || id < 1) {
-    throw new DriverResultError(
-      `SELECT last_insert_rowid() returned ${String(rows[0]?.id)}; expected a rowid.`,
-    )
-  }
-  return id
-}
-
-export function* pruneChanges(head: number, maxEntries: number, maxAgeMs: number): StorageOp<void> {
-  if (maxEntries > 0)
-    yield run(`DELETE FROM persistdb_changes WHERE seq <= ? AND seq < ?`, [head - maxEntries, head])
-  if (maxAgeMs > 0) {
-    // Entries are appended in time order: everything before the first young
-    // entry is old. Only the old ones are visited, so no index on `at` is kept.
-    yield run(
-      `DELETE FROM persistdb_changes WHERE seq < ? AND seq < coalesce(` +
-        `(SELECT seq FROM persistdb_changes WHERE at >= ? ORDER BY seq LIMIT 1), ?)`,
-      [head, Date.now() - maxAgeMs, head],
-    )
-  }
-}
-
-/** Rows per multi-row statement: more saves little, and keeps statements cacheable. */
-const CHUNK = 64
-
-/** Rows of `width` parameters each that one statement may carry on this driver. */
-function* rowsPerStatement(width: number): StorageOp<number> {
-  const { maxParameters } = yield* driverLimits()
-  // A statement's other parameters (none today) would go in the reserve.
-  return Math.max(1, Math.min(CHUNK, Math.floor(maxParameters / width)))
-}
-
-function placeholders(n: number, group = '?'): string {
-  return new Array<string>(n).fill(group).join(', ')
-}
-
-/**
- * Writes one committed transaction. Rows are grouped by statement shape and
- * written with multi-row statements of up to CHUNK rows; no read before write.
- * Returns the change-log position of the transaction.
- */
-export function* writeBatch(
-  num: number,
-  table: string,
-  batch: CommitBatch,
-  writer: string,
-): StorageOp<number> {
+export function* writeBatch(num: number, table: string, batch: CommitBatch, writer: string): StorageOp<void> {
   if (batch.truncate) yield run(`DELETE FROM ${table}`)
   const withMeta: SQLiteValue[] = []
   const valueOnly: SQLiteValue[] = []
@@ -343,21 +251,10 @@ export function* writeBatch(
     else if (row.meta === KEEP_META) valueOnly.push(row.key, row.value)
     else withMeta.push(row.key, row.value, row.meta)
   }
-  yield* chunked(
-    withMeta,
-    3,
-    (n) =>
-      `INSERT INTO ${table} (key, value, meta) VALUES ${placeholders(n, '(?, ?, ?)')} ` +
-      `ON CONFLICT (key) DO UPDATE SET value = excluded.value, meta = excluded.meta`,
-  )
-  yield* chunked(
-    valueOnly,
-    2,
-    (n) =>
-      `INSERT INTO ${table} (key, value) VALUES ${placeholders(n, '(?, ?)')} ` +
-      `ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-  )
-  yield* chunked(deletes, 1, (n) => `DELETE FROM ${table} WHERE key IN (${placeholders(n)})`)
+  if (keys.length > 0) {
+    const { maxParameters } = yield* driverLimits()
+    for (const step of rowSteps(table, maxParameters, withMeta, valueOnly, deletes)) yield step
+  }
   if (unknown) yield run(`DELETE FROM persistdb_meta WHERE key = ?`, [plainTypesKey(num)])
   for (const [key, value] of batch.collectionMeta) {
     if (value === null)
@@ -369,15 +266,5 @@ export function* writeBatch(
         [num, key, value],
       )
   }
-  return yield* logChange(num, writer, batch.truncate ? null : keys)
-}
-
-function* chunked(params: SQLiteValue[], width: number, sql: (rows: number) => string): StorageOp<void> {
-  const total = params.length / width
-  if (total === 0) return
-  const size = yield* rowsPerStatement(width)
-  for (let start = 0; start < total; start += size) {
-    const n = Math.min(size, total - start)
-    yield run(sql(n), n === total ? params : params.slice(start * width, (start + n) * width))
-  }
+  yield logChange(num, writer, batch.truncate ? null : keys)
 }

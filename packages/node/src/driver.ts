@@ -20,6 +20,9 @@ export class BetterSqlite3Driver implements SQLiteDriver {
   readonly limits = { maxParameters: 32_766, maxStatementBytes: 1_000_000_000, maxLikePatternBytes: 50_000 }
   private readonly statements = new Map<string, Statement>()
   private readonly tx: SQLiteExecutor
+  /** Held apart from the cache: every transaction uses them, no eviction or lookup per commit. */
+  private begin: Statement | undefined
+  private commit: Statement | undefined
 
   constructor(
     readonly database: Database.Database,
@@ -54,13 +57,13 @@ export class BetterSqlite3Driver implements SQLiteDriver {
   }
 
   transaction<T>(body: (tx: SQLiteExecutor) => T): T {
-    this.prepare('BEGIN IMMEDIATE').run()
+    ;(this.begin ??= this.database.prepare('BEGIN IMMEDIATE')).run()
     try {
       const result = body(this.tx)
       if (result && typeof (result as { then?: unknown }).then === 'function') {
         throw new Error('BetterSqlite3Driver.transaction body must be synchronous')
       }
-      this.prepare('COMMIT').run()
+      ;(this.commit ??= this.database.prepare('COMMIT')).run()
       return result
     } catch (error) {
       if (this.database.inTransaction) this.prepare('ROLLBACK').run()
@@ -70,6 +73,7 @@ export class BetterSqlite3Driver implements SQLiteDriver {
 
   close(): void {
     this.statements.clear()
+    this.begin = this.commit = undefined
     if (this.ownsDatabase && this.database.open) this.database.close()
   }
 }

@@ -438,6 +438,55 @@ describe('bounded change log', () => {
     await reader.close()
   })
 
+  it('maxAgeMs prunes the entries written before the first young one, never the newest, also at the 64th commit', async () => {
+    const file = tmp.file('aged.sqlite')
+    const maxAgeMs = 60_000
+    const persistence = createNodeSQLitePersistence({
+      path: file,
+      pollIntervalMs: 0,
+      changeLog: { maxEntries: 0, maxAgeMs },
+    })
+    const c = createCollection(
+      persistedCollectionOptions<Row, string>({ id: 'log', getKey: (r) => r.id, persistence }),
+    )
+    await c.preload()
+    for (let i = 0; i < 20; i++) c.insert({ id: `k${i}`, i })
+    const seqs = changeLog(file).map((entry) => entry.seq)
+    expect(seqs).toHaveLength(20)
+    // Entries age on disk: the first 15 are older than maxAgeMs.
+    const age = (throughSeq: number) => {
+      const db = new Database(file)
+      db.prepare(`UPDATE persistdb_changes SET at = ? WHERE seq <= ?`).run(
+        Date.now() - 2 * maxAgeMs,
+        throughSeq,
+      )
+      db.close()
+    }
+    age(seqs[14]!)
+    persistence.pruneChangeLog()
+    expect(changeLog(file).map((entry) => entry.seq)).toEqual(seqs.slice(15))
+
+    // All of them old: everything but the newest goes (its position is never handed out again).
+    age(seqs.at(-1)!)
+    persistence.pruneChangeLog()
+    expect(changeLog(file).map((entry) => entry.seq)).toEqual([seqs.at(-1)])
+
+    // The commit path prunes by itself within 64 commits, in the commit's own transaction.
+    const before = changeLog(file).map((entry) => entry.seq)
+    age(Number.MAX_SAFE_INTEGER)
+    let pruned = false
+    for (let i = 0; i < 64 && !pruned; i++) {
+      c.insert({ id: `n${i}`, i })
+      pruned = !changeLog(file).some((entry) => entry.seq === before[0])
+    }
+    expect(pruned).toBe(true)
+    // Only the log was pruned: the newest entry stays, every row is on disk.
+    expect(changeLog(file).length).toBeGreaterThan(0)
+    expect(diskRows(file, 'log')).toEqual(rowsOf(c).map(defined).sort(byId))
+    await c.cleanup()
+    await persistence.close()
+  })
+
   it('maxEntries: 0 disables count pruning', async () => {
     const file = tmp.file('unbounded.sqlite')
     const persistence = createNodeSQLitePersistence({

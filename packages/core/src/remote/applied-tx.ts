@@ -1,5 +1,5 @@
 import type { CommitOnce } from '../persistence-options'
-import { headSeq } from '../store'
+import { headSeq } from '../change-log'
 import { query, type StorageOp } from '../runner'
 import { fenceAndRecord, pruneApplied, wasApplied } from './dedupe'
 
