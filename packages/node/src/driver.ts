@@ -32,10 +32,16 @@ export class BetterSqlite3Driver implements SQLiteDriver {
     this.tx = { all: (sql, params) => this.all(sql, params), run: (sql, params) => this.run(sql, params) }
   }
 
-  private prepare(sql: string): Statement {
-    // The app closed the connection it handed over while PersistDB still uses it: better-sqlite3 would
-    // throw a bare TypeError; this one stops the persistence (collections to error, nothing acknowledged).
+  /**
+   * The app closed the connection it handed over while PersistDB still uses it: better-sqlite3 would
+   * throw a bare TypeError; this one stops the persistence (collections to error, nothing acknowledged).
+   */
+  private checkOpen(): void {
     if (!this.database.open) throw new ConnectionClosedError(this.database.name, 'in-use')
+  }
+
+  private prepare(sql: string): Statement {
+    this.checkOpen()
     let statement = this.statements.get(sql)
     if (!statement) {
       if (this.statements.size >= this.maxCachedStatements) {
@@ -57,6 +63,7 @@ export class BetterSqlite3Driver implements SQLiteDriver {
   }
 
   transaction<T>(body: (tx: SQLiteExecutor) => T): T {
+    this.checkOpen()
     ;(this.begin ??= this.database.prepare('BEGIN IMMEDIATE')).run()
     try {
       const result = body(this.tx)
