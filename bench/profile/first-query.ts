@@ -2,7 +2,9 @@
  * Where the first W4 query's time goes in a cold process (issue 12): PersistDB's phases (open, createIndex,
  * the live query, and inside it each loadSubset: SQL time, the rest of the load, TanStack DB's apply) beside
  * TanStack DB alone answering the same query from memory.
- *   node --import tsx bench/profile/first-query.ts <persistdb seed file> [rows=100000] [--noindex]
+ *   node --import tsx bench/profile/first-query.ts <persistdb seed file> [rows=100000] [--noindex] [--auto]
+ * --auto: TanStack DB's `autoIndex: 'eager'` instead of createIndex (PersistDB persists the indexes it creates);
+ * two later queries of the shape are timed too. SLOW_SQL=<ms> prints slower statements with their plans.
  * The seed file is copied first (bench/.cache/seeds/v2-persistdb-indexed-100000.sqlite, or any file written by
  * PersistDB with collection id `items`).
  */
@@ -30,6 +32,8 @@ const file = join(tmpdir(), `persistdb-first-query-${process.pid}.sqlite`)
 for (const s of ['', '-wal', '-shm']) if (existsSync(source + s)) copyFileSync(source + s, file + s)
 
 let sqlMs = 0
+/** SLOW_SQL=<ms>: statements slower than that, printed with their plans at the end. */
+const slow: Array<{ sql: string; params: readonly SQLiteValue[]; ms: number }> = []
 let statements = 0
 class TimedDriver extends BetterSqlite3Driver {
   override all(sql: string, params?: readonly SQLiteValue[]) {
@@ -37,8 +41,11 @@ class TimedDriver extends BetterSqlite3Driver {
     try {
       return super.all(sql, params)
     } finally {
-      sqlMs += performance.now() - t0
+      const ms = performance.now() - t0
+      sqlMs += ms
       statements++
+      if (process.env.SLOW_SQL && ms > Number(process.env.SLOW_SQL))
+        slow.push({ sql, params: params ?? [], ms })
     }
   }
 }
@@ -58,6 +65,9 @@ const options = persistedCollectionOptions<BenchRow, string>({
   persistence,
   schemaVersion: 1,
   ...({ syncMode: 'on-demand' } as object),
+  ...(process.argv.includes('--auto')
+    ? { autoIndex: 'eager' as const, defaultIndexType: db.BasicIndex }
+    : {}),
 })
 const inner = options.sync.sync
 options.sync.sync = (params) => {
@@ -90,6 +100,18 @@ if (indexed) indexScore(db, collection)
 mark('createIndex')
 const { dispose } = await firstTopResult(db, collection, ids)
 mark('first result')
+if (process.argv.includes('--auto')) {
+  // TanStack DB's autoIndex created indexes for the query's fields; PersistDB persisted them (index:added).
+  for (const minScore of [501, 502]) {
+    const t0 = performance.now()
+    const sql0 = sqlMs
+    const again = await firstTopResult(db, collection, ids, minScore)
+    console.log(
+      `later query (score > ${minScore}): ${(performance.now() - t0).toFixed(1)} ms, SQL ${(sqlMs - sql0).toFixed(1)} ms`,
+    )
+    await again.dispose()
+  }
+}
 const total = marks.at(-1)![1] - marks[0]![1]
 for (let i = 1; i < marks.length; i++)
   console.log(`${marks[i]![0].padEnd(18)} ${(marks[i]![1] - marks[i - 1]![1]).toFixed(1).padStart(8)} ms`)
@@ -98,6 +120,10 @@ console.log(
   `  inside loadSubset (sync part) ${loadSubsetMs.toFixed(1)} ms, of it SQL ${sqlMs.toFixed(1)} ms in ${statements} ` +
     `statements; TanStack DB commit() of loaded rows ${applyMs.toFixed(1)} ms`,
 )
+for (const { sql, params, ms } of slow) {
+  const plan = database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>
+  console.log(`${ms.toFixed(1)} ms: ${plan.map((p) => p.detail).join(' | ')}\n   ${sql.slice(0, 400)}`)
+}
 await dispose()
 await collection.cleanup()
 await persistence.close()
