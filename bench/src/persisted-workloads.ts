@@ -3,7 +3,16 @@
  * package), written once: open, preload, time the work, close, then verify
  * by reopening the file.
  */
-import { checkRows, insertRows, updateThenDelete, type BenchCollection } from './collection-ops'
+import {
+  checkRows,
+  checkSampledRows,
+  FULL_CHECK_MAX_ROWS,
+  insertRows,
+  seedSampleIds,
+  updateThenDelete,
+  type BenchCollection,
+  type DbModule,
+} from './collection-ops'
 import { makeRows } from './rows'
 
 export interface OpenedCollection {
@@ -19,6 +28,25 @@ export async function reopenCheck(open: OpenFile, file: string, n: number): Prom
   await again.collection.preload()
   checkRows(again.collection, n)
   await again.close()
+}
+
+/**
+ * Checks a seed through the target's own reads: up to FULL_CHECK_MAX_ROWS rows, an eager reopen that
+ * loads every row; above, an on-demand reopen that reads a sample covering every seeding transaction.
+ */
+export async function checkSeed(
+  db: DbModule,
+  open: (file: string, onDemand: boolean) => OpenedCollection,
+  file: string,
+  n: number,
+): Promise<void> {
+  if (n <= FULL_CHECK_MAX_ROWS) return reopenCheck((f) => open(f, false), file, n)
+  const again = open(file, true)
+  try {
+    await checkSampledRows(db, again.collection, seedSampleIds(n))
+  } finally {
+    await again.close()
+  }
 }
 
 export async function timedInsert(

@@ -10,7 +10,7 @@ import {
 } from '../collection-ops'
 import type { BenchRow } from '../rows'
 import { loadOfficial, type OfficialModules } from './official-modules'
-import { timedInsert, timedUpdateDelete, type OpenedCollection } from '../persisted-workloads'
+import { checkSeed, timedInsert, timedUpdateDelete, type OpenedCollection } from '../persisted-workloads'
 import type { Target } from './types'
 
 let modules: OfficialModules | undefined
@@ -45,23 +45,16 @@ function open(file: string, onDemand = false): Opened {
   }
 }
 
-async function reopenCheck(file: string, n: number): Promise<void> {
-  const again = open(file)
-  await again.collection.preload()
-  checkRows(again.collection, n)
-  await again.close()
-}
-
 export const official: Target = {
   async seed(file, kind, n) {
     const { db } = await preloadOfficial()
-    const opened = open(file, kind === 'indexed')
-    // The official package persists createIndex as a SQLite index (ensureIndex).
-    if (kind === 'indexed') indexScore(db, opened.collection)
-    await opened.collection.preload()
-    await seedRows(opened.collection, n)
-    await opened.close()
-    await reopenCheck(file, n)
+    await seedRows(() => {
+      const opened = open(file, kind === 'indexed')
+      // The official package persists createIndex as a SQLite index (ensureIndex).
+      if (kind === 'indexed') indexScore(db, opened.collection)
+      return opened
+    }, n)
+    await checkSeed(db, open, file, n)
   },
 
   async hydrate(file, n) {

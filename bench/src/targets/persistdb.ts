@@ -10,7 +10,7 @@ import {
   seedRows,
   type BenchCollection,
 } from '../collection-ops'
-import { timedInsert, timedUpdateDelete, type OpenedCollection } from '../persisted-workloads'
+import { checkSeed, timedInsert, timedUpdateDelete, type OpenedCollection } from '../persisted-workloads'
 import { NotApplicable, type Target } from './types'
 
 type Opened = OpenedCollection
@@ -41,13 +41,6 @@ function open(file: string, onDemand = false): Opened {
   }
 }
 
-async function reopenCheck(file: string, n: number, change?: (row: BenchRow) => void): Promise<void> {
-  const again = open(file)
-  await again.collection.preload()
-  checkRows(again.collection, n, change)
-  await again.close()
-}
-
 /** The W4 seed is written on-demand with the score index (persisted once issue 3 lands), else eagerly. */
 function openForSeed(file: string, kind: 'rows' | 'indexed'): Opened {
   if (kind === 'rows') return open(file)
@@ -62,11 +55,8 @@ function openForSeed(file: string, kind: 'rows' | 'indexed'): Opened {
 
 export const persistdb: Target = {
   async seed(file, kind, n) {
-    const opened = openForSeed(file, kind)
-    await opened.collection.preload()
-    await seedRows(opened.collection, n)
-    await opened.close()
-    await reopenCheck(file, n)
+    await seedRows(() => openForSeed(file, kind), n)
+    await checkSeed(db, open, file, n)
   },
 
   async hydrate(file, n) {

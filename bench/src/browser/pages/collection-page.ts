@@ -42,10 +42,10 @@ export function collectionPageApi(engine: CollectionEngine): BenchPageApi {
 
   return {
     async seed(databaseName, n) {
-      const opened = await track(databaseName)
-      await opened.collection.preload()
-      await seedRows(opened.collection, n)
-      await release(opened)
+      await seedRows(async () => {
+        const opened = await track(databaseName)
+        return { collection: opened.collection, close: () => release(opened) }
+      }, n)
     },
 
     async hydrate(databaseName, n) {
