@@ -300,6 +300,14 @@ const api = {
     }
   },
 
+  /** The error this tab's persistence stopped with, if it stopped (`getPersistenceStatus().error`). */
+  persistenceError(id?: string) {
+    const status = (
+      collection(id).utils as { getPersistenceStatus(): { error?: unknown } }
+    ).getPersistenceStatus()
+    return status.error === undefined ? undefined : errorInfo(status.error)
+  },
+
   /** The rows this tab's collection holds in memory, sorted by id. */
   rows(id?: string): Todo[] {
     return [...collection(id).toArray]
