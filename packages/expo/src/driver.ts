@@ -1,4 +1,6 @@
 import {
+  ConnectionClosedError,
+  errorText,
   inspectDatabase,
   type SQLiteDriver,
   type SQLiteEngineRow,
@@ -15,6 +17,9 @@ export interface ExpoConnectionSettings {
   readonly busyTimeoutMs: number
   readonly synchronous: 'NORMAL' | 'FULL' | 'EXTRA'
 }
+
+/** expo's words for a database used after `closeAsync()` (iOS, Android and the web build). */
+const CLOSED_RESOURCE = /Access to closed resource/i
 
 /** Engine words for "this platform has no exclusive transactions" (expo-sqlite's web build). */
 const NO_EXCLUSIVE_TRANSACTIONS = /withExclusiveTransactionAsync is not supported/
@@ -59,12 +64,24 @@ export class ExpoSQLiteDriver implements SQLiteDriver {
 
   async all(sql: string, params: readonly SQLiteValue[] = []): Promise<readonly SQLiteEngineRow[]> {
     await this.ready()
-    return queryRows(this.database, sql, params)
+    return queryRows(this.database, sql, params).catch(this.closedUnderUs)
   }
 
   async run(sql: string, params: readonly SQLiteValue[] = []): Promise<void> {
     await this.ready()
-    await runStatement(this.database, sql, params)
+    await runStatement(this.database, sql, params).catch(this.closedUnderUs)
+  }
+
+  /**
+   * The app closed the database it handed over (`closeAsync()`) while PersistDB uses it: expo says
+   * "Access to closed resource". Typed, it stops the persistence (collections to error, nothing more
+   * acknowledged) instead of failing every read untyped. Transactions open their own connection, so only
+   * the statements on the main one see it.
+   */
+  private closedUnderUs = (error: unknown): never => {
+    if (CLOSED_RESOURCE.test(errorText(error)))
+      throw new ConnectionClosedError(this.database.databasePath, 'in-use')
+    throw error
   }
 
   async transaction<T>(body: (tx: SQLiteExecutor) => T | Promise<T>): Promise<T> {

@@ -6,7 +6,7 @@
  * writer killed without warning (SIGKILL) after acknowledging writes.
  */
 import { afterAll, describe, expect, it } from 'vitest'
-import { createExpoSQLitePersistence, PersistenceClosedError } from '../src'
+import { ConnectionClosedError, createExpoSQLitePersistence, PersistenceClosedError } from '../src'
 import { storedRows } from '../../node/test/helpers'
 import { spawnTs } from '../../node/test/fixtures/spawn'
 import { openShimDatabaseAsync } from './support/expo-sqlite-shim'
@@ -138,5 +138,25 @@ describe('killed without warning', () => {
     // Every acknowledged row is there; the write in flight may or may not be.
     for (let i = 0; i <= acked; i++) expect(stored.get(`k${i}`)).toEqual(todo(`k${i}`))
     expect(stored.size).toBeLessThanOrEqual(acked + 2)
+  })
+})
+
+describe('the database handed over is closed by the app while a persistence uses it', () => {
+  it('closeAsync() under a running persistence: the next poll stops it with ConnectionClosedError, collections go to error', async () => {
+    const file = newFile()
+    const database = await openShimDatabaseAsync(file)
+    const persistence = createExpoSQLitePersistence({ database, pollIntervalMs: 5 })
+    const todos = todosIn(persistence)
+    await todos.preload()
+    await todos.insert(todo('kept')).isPersisted.promise
+    expect(todos.status).toBe('ready')
+    await database.closeAsync()
+    await expect.poll(() => todos.status, { timeout: 20_000 }).toBe('error')
+    expect(persistence.failedWith).toBeInstanceOf(ConnectionClosedError)
+    expect(persistence.failedWith?.message).toMatch(/was closed by the app/)
+    expect(() => todos.insert(todo('after'))).toThrow()
+    await todos.cleanup()
+    await persistence.close()
+    expect([...storedRows(file, 'todos').keys()]).toEqual(['kept'])
   })
 })
