@@ -177,6 +177,12 @@ export class BrowserWASQLiteDriver implements SQLiteDriver {
       if (begun) await send(coordinator, { t: 'rollback', txId, attempt: attemptId })
       throw error
     }
+    // Only a commit that may reach a leader can be applied: with no leader at all the request fails
+    // before anything is sent, and the write is reported as not applied (not "outcome unknown").
+    await coordinator.waitForLeader().catch((error: unknown) => {
+      if (begun) void send(coordinator, { t: 'rollback', txId, attempt: attemptId })
+      throw error
+    })
     commitSent(value)
     await flush(undefined, true)
     return value
