@@ -194,12 +194,17 @@ export class SQLitePersistence implements PersistenceBackend {
     const { maxEntries, maxAgeMs } = this
     const table = rowsTable(num)
     // The common case, a plain commit, runs writeBatch's own generator: nothing wrapped around it.
-    if (!once && !prune) return this.write(() => writeBatch(num, table, batch, writer))
+    // Async drivers (browser tabs, mobile, remote) still read the entry's position back, as before this
+    // round: without that step a browser follower's commit became one round trip, and the three-tab
+    // ingestion test (browser/test/synced-tabs.test.ts) then failed about 1 run in 5 (a tab kept an older
+    // value of a shared key; disk right). The race behind it is not found yet; sync drivers skip the read.
+    const readBack = !this.isSync
+    if (!once && !prune && !readBack) return this.write(() => writeBatch(num, table, batch, writer))
     return this.write(function* () {
       const before = once ? yield* once.applied() : undefined
       if (before !== undefined) return before
       yield* writeBatch(num, table, batch, writer)
-      const seq = once ? yield* loggedSeq() : undefined
+      const seq = once || readBack ? yield* loggedSeq() : undefined
       if (once && seq !== undefined) yield* once.record(seq)
       if (prune) yield* pruneAll(maxEntries, maxAgeMs)
       return seq
