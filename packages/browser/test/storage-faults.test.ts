@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Page } from 'playwright-core'
-import { startHarness, type Harness } from './support/harness'
+import { startHarness, type Harness, type Tab } from './support/harness'
 import { openTodosTab, todo } from './support/tabs'
 
 let harness: Harness
@@ -21,6 +21,23 @@ beforeAll(async () => {
 afterAll(() => harness?.close())
 
 const ids = (rows: Array<{ id?: string; key?: string }>) => rows.map((row) => row.id ?? row.key)
+
+/**
+ * `big` is refused with the typed quota error (the transaction rolled back), and the tab's memory goes back
+ * to what is stored (a reload from disk follows the rejection): only row 'a'.
+ */
+async function expectQuotaRefused(tab: Tab, big: { id: string; text: string }): Promise<void> {
+  const refused = await tab.call('insert', [big])
+  expect(refused.ok).toBe(false)
+  expect(refused.ok ? undefined : refused.error).toMatchObject({
+    code: 'PERSISTDB_WRITE_FAILED',
+    cause: { name: 'StorageQuotaError', code: 'PERSISTDB_QUOTA_EXCEEDED' },
+  })
+  expect(refused.ok ? '' : refused.error.cause?.message).toMatch(
+    /quota for this site is used up.*rolled back/s,
+  )
+  await vi.waitFor(async () => expect(ids(await tab.call('rows'))).toEqual(['a']), { timeout: 10_000 })
+}
 
 describe('storage quota exhausted', () => {
   it('a write that needs more space fails with StorageQuotaError, acknowledged rows stay, and writing works once space is freed', async () => {
@@ -33,18 +50,7 @@ describe('storage quota exhausted', () => {
     await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: usage + 1024 })
     const big = { id: 'big', text: 'x'.repeat(2_000_000) }
 
-    const refused = await tab.call('insert', [big])
-    expect(refused.ok).toBe(false)
-    expect(refused.ok ? undefined : refused.error).toMatchObject({
-      code: 'PERSISTDB_WRITE_FAILED',
-      cause: { name: 'StorageQuotaError', code: 'PERSISTDB_QUOTA_EXCEEDED' },
-    })
-    expect(refused.ok ? '' : refused.error.cause?.message).toMatch(
-      /quota for this site is used up.*rolled back/s,
-    )
-    // Memory goes back to what is stored (a reload from disk that follows the rejection); the acknowledged
-    // row is on disk.
-    await vi.waitFor(async () => expect(ids(await tab.call('rows'))).toEqual(['a']), { timeout: 10_000 })
+    await expectQuotaRefused(tab, big)
     expect(ids(await tab.call('diskRows'))).toEqual(['a'])
 
     // Space comes back: the same write now succeeds, and so do later ones.
@@ -78,16 +84,7 @@ describe("storage quota exhausted on the fallback: 'indexeddb' storage", () => {
       await leader.call('idbQuotaFull', true, tabs.length)
       const big = { id: 'big', text: 'x'.repeat(200_000) }
 
-      const refused = await tab.call('insert', [big])
-      expect(refused.ok).toBe(false)
-      expect(refused.ok ? undefined : refused.error).toMatchObject({
-        code: 'PERSISTDB_WRITE_FAILED',
-        cause: { name: 'StorageQuotaError', code: 'PERSISTDB_QUOTA_EXCEEDED' },
-      })
-      expect(refused.ok ? '' : refused.error.cause?.message).toMatch(
-        /quota for this site is used up.*rolled back/s,
-      )
-      await vi.waitFor(async () => expect(ids(await tab.call('rows'))).toEqual(['a']), { timeout: 10_000 })
+      await expectQuotaRefused(tab, big)
       // The leader answers again (it did not before: a read after the abort hung), from every tab.
       for (const each of tabs) expect(ids(await each.call('diskRows'))).toEqual(['a'])
 
